@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.js";
+import { STREAMS } from "./streams/table.js";
+import type { StreamDef } from "./streams/types.js";
+
+export type SyncMode = "full_refresh" | "incremental";
+
+export function syncModes(def: StreamDef): SyncMode[] {
+  return def.incremental ? ["full_refresh", "incremental"] : ["full_refresh"];
+}
+
+export function streamSchema(def: StreamDef): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, "schemas", `${def.name}.json`), "utf8")) as Record<string, unknown>;
+}
+
+/** The CATALOG `discover` prints: every stream of the table, sorted by name. */
+export function discoverCatalog(): { streams: Array<Record<string, unknown>> } {
+  const streams = [...STREAMS]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((def) => {
+      const stream: Record<string, unknown> = {
+        name: def.name,
+        json_schema: streamSchema(def),
+        supported_sync_modes: syncModes(def),
+        source_defined_primary_key: def.primaryKey,
+        is_resumable: def.incremental !== null,
+      };
+      if (def.incremental && def.cursorField) {
+        stream.source_defined_cursor = true;
+        stream.default_cursor_field = [def.cursorField];
+      }
+      return stream;
+    });
+  return { streams };
+}

@@ -1,0 +1,25 @@
+import { ConfigError } from "../errors.js";
+import { parseConfig } from "../config.js";
+import { connectionStatus, type AirbyteMessage } from "../protocol/messages.js";
+import { readJsonFile } from "../protocol/json-file.js";
+import { stripeAccountFor } from "../stripe/account.js";
+import { ApiError } from "../stripe/client.js";
+import { clientFor } from "./client-for.js";
+
+/**
+ * Validates the config, then proves the key works with the cheapest call a
+ * restricted key can make. A rejected key or account is a FAILED status.
+ */
+export async function check(configPath: string): Promise<AirbyteMessage> {
+  const config = parseConfig(readJsonFile(configPath, "config"));
+  const client = clientFor(config);
+  try {
+    const account = await stripeAccountFor(client, config.account_id);
+    const via = account ? ` (as connected account ${account})` : "";
+    return connectionStatus(true, `The API key works for account ${config.account_id}${via}.`);
+  } catch (error) {
+    if (error instanceof ConfigError) return connectionStatus(false, error.message);
+    if (error instanceof ApiError) return connectionStatus(false, `Stripe could not be reached: ${error.message}`);
+    throw error;
+  }
+}

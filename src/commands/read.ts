@@ -1,0 +1,36 @@
+import { DateTime } from "luxon";
+import { parseConfig } from "../config.js";
+import { parseConfiguredCatalog } from "../protocol/catalog.js";
+import { readJsonFile } from "../protocol/json-file.js";
+import { errorTrace } from "../protocol/messages.js";
+import type { Output } from "../protocol/output.js";
+import { runRead } from "../read/engine.js";
+import { stripeAccountFor } from "../stripe/account.js";
+import { clientFor } from "./client-for.js";
+
+/** `read`: returns the exit code (non-zero when any stream ended INCOMPLETE). */
+export async function read(paths: { config: string; catalog: string; state?: string }, output: Output): Promise<number> {
+  const config = parseConfig(readJsonFile(paths.config, "config"));
+  const selected = parseConfiguredCatalog(readJsonFile(paths.catalog, "catalog"));
+  if (paths.state !== undefined) readJsonFile(paths.state, "state");
+  const client = clientFor(config);
+  const account = await stripeAccountFor(client, config.account_id);
+  const result = await runRead(
+    {
+      client,
+      config,
+      account,
+      now: Math.floor(Date.now() / 1000),
+      startDate: Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds()),
+    },
+    selected,
+    output,
+  );
+  if (result.failed.length === 0) return 0;
+  const names = result.failed.map((e) => e.stream).join(", ");
+  const onlyConfig = result.failed.every((e) => e.failureType === "config_error");
+  await output.emit(
+    errorTrace(`${result.failed.length} stream(s) could not be read completely: ${names}.`, onlyConfig ? "config_error" : "system_error"),
+  );
+  return 1;
+}

@@ -1,0 +1,114 @@
+import { DateTime } from "luxon";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import { registerSecret } from "./secrets.js";
+
+export const DOCUMENTATION_URL = "https://docs.airbyte.com/integrations/sources/stripe";
+const DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
+
+const startDate = z
+  .string()
+  .regex(new RegExp(DATE_PATTERN), { error: "expected a UTC date-time like 2017-01-25T00:00:00Z" })
+  .refine((s) => DateTime.fromISO(s, { zone: "utc" }).isValid, { error: "is not a real calendar date-time" });
+
+/**
+ * The config, key for key what Airbyte's source-stripe takes, so an Airbyte user's
+ * config works unchanged. `spec` and spec.json are derived from this schema.
+ */
+export const ConfigSchema = z
+  .looseObject({
+    account_id: z.string().min(1).meta({
+      title: "Account ID",
+      description:
+        "Your Stripe account ID (starts with 'acct_', find yours here: https://dashboard.stripe.com/settings/account).",
+      order: 0,
+    }),
+    client_secret: z.string().min(1).meta({
+      title: "Secret Key",
+      description:
+        "Stripe API key (usually starts with 'sk_live_'; find yours here: https://dashboard.stripe.com/apikeys). A restricted key ('rk_...') with read access is enough.",
+      airbyte_secret: true,
+      order: 1,
+    }),
+    start_date: startDate.default("2017-01-25T00:00:00Z").meta({
+      title: "Replication start date",
+      description:
+        "UTC date and time in the format 2017-01-25T00:00:00Z. Only data created on or after this date is replicated.",
+      examples: ["2017-01-25T00:00:00Z"],
+      format: "date-time",
+      pattern: DATE_PATTERN,
+      order: 2,
+    }),
+    lookback_window_days: z.int().min(0).max(3650).default(0).meta({
+      title: "Lookback Window in days",
+      description:
+        "When set, the connector re-reads data from this many days before the saved cursor on every incremental sync.",
+      order: 3,
+    }),
+    slice_range: z.int().min(1).max(3650).default(365).meta({
+      title: "Data request time increment in days",
+      description:
+        "The width, in days, of the created-time windows the connector reads and checkpoints. Smaller windows mean more frequent state checkpoints.",
+      examples: [1, 3, 10, 30, 180, 360],
+      order: 4,
+    }),
+    num_workers: z.int().min(1).max(100).default(10).meta({
+      title: "Number of concurrent workers",
+      description:
+        "The number of requests in flight at once (2 to 100). A legacy value of 1 is read as 2.",
+      examples: [1, 2, 3],
+      order: 5,
+    }),
+    call_rate_limit: z.int().min(1).max(10000).optional().meta({
+      title: "Max number of API calls per second",
+      description:
+        "The number of API calls per second allowed to this connector. Defaults to Stripe's limit for the key: 100 for live keys, 25 for test keys.",
+      examples: [25, 100],
+      order: 6,
+    }),
+    api_retention_streams: z.array(z.string()).optional().meta({
+      title: "Streams with the Events API retention rule",
+      description:
+        "Accepted for compatibility with Airbyte. Every stream that reads Stripe's Events API already falls back to a full re-read when its cursor is older than the Events API's 30-day retention.",
+      order: 7,
+    }),
+  })
+  .meta({ title: "Stripe Source Spec" });
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** The JSON schema `spec` prints and spec.json holds. */
+export function connectionSpecification(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ConfigSchema, { io: "input", target: "draft-07" }) as Record<string, unknown>;
+  return { ...schema, required: ["account_id", "client_secret"] };
+}
+
+/** Parses the config once, at the boundary; every error names the key. */
+export function parseConfig(raw: unknown): Config {
+  if (raw !== null && typeof raw === "object" && "client_secret" in raw) {
+    const secret = (raw as { client_secret: unknown }).client_secret;
+    if (typeof secret === "string") registerSecret(secret);
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue?.path.length ? issue.path.join(".") : "(root)";
+    throw new ConfigError(`Invalid config: ${key}: ${issue ? describeIssue(issue) : "invalid"}`);
+  }
+  const config = result.data;
+  if (config.num_workers < 2) config.num_workers = 2;
+  return config;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type") {
+    return issue.input === undefined ? "is required" : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+  }
+  return issue.message;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}

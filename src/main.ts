@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { parseConfig } from "./config.js";
+import { discoverCatalog } from "./catalog.js";
+import { parseArgs, USAGE } from "./cli/args.js";
+import { check } from "./commands/check.js";
+import { read } from "./commands/read.js";
+import { specMessage } from "./commands/spec.js";
+import { ConnectorError } from "./errors.js";
+import { readJsonFile } from "./protocol/json-file.js";
+import { errorTrace } from "./protocol/messages.js";
+import { Output } from "./protocol/output.js";
+import { redact } from "./secrets.js";
+
+async function run(argv: readonly string[], output: Output): Promise<number> {
+  const command = parseArgs(argv);
+  switch (command.name) {
+    case "help":
+      process.stderr.write(USAGE + "\n");
+      return 0;
+    case "spec":
+      await output.emit(specMessage());
+      return 0;
+    case "check":
+      await output.emit(await check(command.config));
+      return 0;
+    case "discover":
+      parseConfig(readJsonFile(command.config, "config"));
+      await output.emit({ type: "CATALOG", catalog: discoverCatalog() });
+      return 0;
+    case "read":
+      return read(command, output);
+  }
+}
+
+/** Every failure ends here: one line on stderr, a TRACE on stdout, never a stack trace outside the TRACE. */
+async function fail(error: unknown, output: Output): Promise<number> {
+  if (error instanceof ConnectorError) {
+    await output.emit(errorTrace(error.message, error.failureType, { internalMessage: error.internalMessage }));
+    process.stderr.write(redact(`source-stripe: ${error.message}`) + "\n");
+    return 1;
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  await output.emit(
+    errorTrace(`Internal error: ${err.message}`, "system_error", { internalMessage: err.message, stackTrace: err.stack }),
+  );
+  process.stderr.write(redact(`source-stripe: internal error: ${err.message}`) + "\n");
+  return 1;
+}
+
+const output = new Output();
+const code = await run(process.argv.slice(2), output).catch((error: unknown) => fail(error, output));
+await output.flush();
+process.exit(code);

@@ -1,0 +1,22 @@
+import { redact } from "../secrets.js";
+import type { AirbyteMessage } from "./messages.js";
+
+/**
+ * The only writer of stdout: one JSON message per line, secrets redacted, and
+ * the stream's backpressure respected so memory stays flat on large reads.
+ */
+export class Output {
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+
+  /** Resolves at once unless the consumer is behind; await it in hot loops. */
+  emit(message: AirbyteMessage): Promise<void> | undefined {
+    const ok = this.out.write(redact(JSON.stringify(message)) + "\n");
+    if (ok) return undefined;
+    return new Promise((resolve) => this.out.once("drain", () => resolve()));
+  }
+
+  /** Resolves once everything written so far has been flushed. */
+  flush(): Promise<void> {
+    return new Promise((resolve) => this.out.write("", () => resolve()));
+  }
+}

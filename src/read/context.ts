@@ -1,0 +1,23 @@
+import type { Config } from "../config.js";
+import type { StripeClient } from "../stripe/client.js";
+
+/** What every fetcher of one read shares. */
+export interface ReadContext {
+  client: StripeClient;
+  config: Config;
+  /** Stripe-Account to send, when reading a connected account. */
+  account?: string;
+  /** Start of the sync, epoch seconds: the upper bound of every window. */
+  now: number;
+  /** `start_date` as epoch seconds. */
+  startDate: number;
+  log: (level: "INFO" | "WARN" | "ERROR", message: string) => void;
+}
+
+export type Record_ = Record<string, unknown>;
+
+/** What a fetcher yields: records, then the cursor that checkpoints them. */
+export type FetchItem =
+  | { kind: "record"; stream: string; data: Record_ }
+  | { kind: "checkpoint"; stream: string; state: Record<string, unknown> }
+  | { kind: "failed"; stream: string; error: unknown };

@@ -1,0 +1,29 @@
+import type { StreamDef } from "../streams/types.js";
+import type { Record_ } from "./context.js";
+
+/** The creation time of an object, if the stream's objects carry one. */
+export function createdAt(def: StreamDef, object: Record_): number | undefined {
+  const value = def.createdField ? object[def.createdField] : undefined;
+  return typeof value === "number" ? value : undefined;
+}
+
+/** Whether a listed object belongs to this stream (mixed lists such as customer sources). */
+export function isOfStream(def: StreamDef, object: Record_): boolean {
+  return !def.objectTypes || def.objectTypes.includes(String(object.object));
+}
+
+/**
+ * Adds the fields the connector owns to an object read from a list: the
+ * artificial `updated` cursor (the creation time, or `observedAt` for objects
+ * without one) and the parent's fields a child record carries.
+ */
+export function decorate(def: StreamDef, object: Record_, observedAt: number, parent?: Record_): Record_ {
+  const record: Record_ = { ...object };
+  if (def.cursorField === "updated" && typeof record.updated !== "number") {
+    record.updated = createdAt(def, object) ?? observedAt;
+  }
+  if (parent && def.parent) {
+    for (const [field, parentField] of Object.entries(def.parent.copy)) record[field] = parent[parentField] ?? null;
+  }
+  return record;
+}

@@ -1,0 +1,58 @@
+/**
+ * The shape of one row of the stream table. Every behaviour the read engine has
+ * is switched by a column here, never by a stream's name.
+ */
+
+/** How a stream moves its cursor forward between syncs. */
+export type Incremental =
+  /** Objects never change: read `created` windows from the cursor on. */
+  | "created"
+  /** Objects change: first sync from the list, later syncs from /v1/events. */
+  | "events"
+  /** A child list: re-read for the parents that changed, cursor is the parent's. */
+  | "parent"
+  /** No way to tell what changed: full refresh only. */
+  | null;
+
+export interface ParentLink {
+  /** Name of the parent stream (a row of the same table). */
+  stream: string;
+  /** Placeholder in `path` that receives the parent's id, e.g. `invoice`. */
+  pathParam?: string;
+  /** Query parameter that receives the parent's id, e.g. `subscription`. */
+  queryParam?: string;
+  /** Field of the parent object that embeds the first page of this list (e.g. `lines`). */
+  embedded?: string;
+  /** The embedded list is present only when the parent list asks for it with expand[]. */
+  expandEmbedded?: boolean;
+  /** Fields copied from the parent onto every child record: child field -> parent field. */
+  copy: Record<string, string>;
+}
+
+export interface StreamDef {
+  /** Stream name, as Airbyte's source-stripe names it. */
+  name: string;
+  /** API path; `{placeholders}` are filled from the parent or from the config. */
+  path: string;
+  /** Type name in the `stripe` SDK's declarations, used to generate the JSON schema. */
+  sdkType: string;
+  /** Only objects whose `object` field is one of these are records of this stream. */
+  objectTypes?: string[];
+  primaryKey: string[][];
+  /** Cursor field of the records (Airbyte's name). Absent for full-refresh-only streams. */
+  cursorField?: string;
+  incremental: Incremental;
+  /** The list accepts created[gte]/created[lte]. */
+  createdFilter: boolean;
+  /** Field holding the creation time (`created` for most, `date` for invoice items); absent if none. */
+  createdField?: string;
+  /** Fixed query parameters, e.g. status=all so canceled subscriptions are listed. */
+  params?: Record<string, string>;
+  /** Event types that report a change to an object of this stream. */
+  eventTypes: string[];
+  parent?: ParentLink;
+  /** Path placeholders filled from the config (e.g. the account id for external accounts). */
+  configPathParams?: Record<string, "account_id">;
+  /** Stripe product that must be enabled on the account for the endpoint to exist. */
+  product?: string;
+}

@@ -1,0 +1,145 @@
+import pRetry, { AbortError } from "p-retry";
+import Stripe from "stripe";
+import { ConfigError } from "../errors.js";
+import { maskKey } from "../secrets.js";
+import { RequestLimiter } from "./limiter.js";
+import { encodeQuery, type Query } from "./query.js";
+import { retryDecision } from "./retry-policy.js";
+
+/** A Stripe answer other than 2xx, after retries; carries what the engine needs to explain it. */
+export class ApiError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number | undefined,
+    readonly stripeMessage: string,
+    readonly code: string | undefined,
+    readonly requestId: string | undefined,
+  ) {
+    super(`GET ${path} failed${status ? ` with HTTP ${status}` : ""}: ${stripeMessage}`);
+    this.name = "ApiError";
+  }
+}
+
+export interface ListResponse {
+  data: Array<Record<string, unknown>>;
+  has_more: boolean;
+}
+
+export interface ClientOptions {
+  apiKey: string;
+  /** Requests in flight at once, across every stream. */
+  concurrency: number;
+  /** Requests started per second, across every stream. */
+  ratePerSecond: number;
+  /** Attempts per request, first one included. */
+  maxAttempts?: number;
+  /** Give up retrying a request after this long. */
+  maxRetryMs?: number;
+  /** Base URL, e.g. http://127.0.0.1:12111; defaults to STRIPE_API_BASE, then Stripe itself. */
+  apiBase?: string;
+}
+
+/** Stripe's default budget for a key: 100 req/s live, 25 in test mode, minus a margin. */
+export function defaultRatePerSecond(apiKey: string): number {
+  return /^(sk|rk)_live_/.test(apiKey) ? 90 : 22;
+}
+
+/**
+ * The one way the connector talks to Stripe: the official SDK's raw requests,
+ * behind a shared limiter and a retry policy. The SDK's own retries are off so
+ * that attempts are not multiplied.
+ */
+export class StripeClient {
+  private readonly stripe: Stripe;
+  private readonly limiter: RequestLimiter;
+  readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
+
+  constructor(private readonly options: ClientOptions) {
+    this.stripe = new Stripe(options.apiKey, {
+      ...sdkTarget(options.apiBase ?? process.env.STRIPE_API_BASE),
+      maxNetworkRetries: 0,
+      timeout: 60_000,
+      telemetry: false,
+      appInfo: { name: "source-stripe" },
+    });
+    this.limiter = new RequestLimiter(options.concurrency, options.ratePerSecond);
+  }
+
+  /** GET `path` with `query`, on behalf of `account` when given (Stripe-Account). */
+  async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string): Promise<T> {
+    const qs = encodeQuery(query);
+    const url = qs ? `${path}?${qs}` : path;
+    const requestOptions = account ? { stripeAccount: account } : {};
+    return pRetry(
+      () =>
+        this.limiter.run(async () => {
+          this.stats.requests++;
+          try {
+            return (await this.stripe.rawRequest("GET", url, undefined, requestOptions)) as T;
+          } catch (error) {
+            throw this.classify(path, error);
+          }
+        }),
+      {
+        retries: (this.options.maxAttempts ?? 8) - 1,
+        minTimeout: 500,
+        maxTimeout: 30_000,
+        factor: 2,
+        randomize: true,
+        maxRetryTime: this.options.maxRetryMs ?? 10 * 60_000,
+        onFailedAttempt: async ({ error }) => {
+          this.stats.retries++;
+          const waitMs = (error as RetryableError).waitMs;
+          if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+        },
+      },
+    ).catch((error: unknown) => {
+      throw error instanceof RetryableError ? error.cause : error;
+    });
+  }
+
+  /** Turns an SDK failure into an ApiError, wrapped so p-retry knows whether to try again. */
+  private classify(path: string, error: unknown): Error {
+    const sdk = error as Partial<Stripe.errors.StripeError> & { message?: string };
+    const status = typeof sdk.statusCode === "number" ? sdk.statusCode : undefined;
+    if (status === 429) this.stats.rateLimited++;
+    const apiError = new ApiError(
+      path,
+      status,
+      sdk.message ?? String(error),
+      sdk.code,
+      sdk.requestId,
+    );
+    if (status === 401) {
+      return new AbortError(
+        new ConfigError(
+          `Stripe rejected the API key (${maskKey(this.options.apiKey)}): check client_secret. Stripe said: ${apiError.stripeMessage}`,
+        ),
+      );
+    }
+    const decision = retryDecision({ status, headers: sdk.headers as Record<string, string> | undefined });
+    if (!decision.retry) return new AbortError(apiError);
+    return new RetryableError(apiError, decision.waitMs);
+  }
+}
+
+class RetryableError extends Error {
+  constructor(
+    override readonly cause: ApiError,
+    readonly waitMs: number | undefined,
+  ) {
+    super(cause.message);
+  }
+}
+
+function sdkTarget(apiBase: string | undefined): { host?: string; port?: number; protocol?: "http" | "https" } {
+  if (!apiBase) return {};
+  let url: URL;
+  try {
+    url = new URL(apiBase);
+  } catch {
+    throw new ConfigError(`STRIPE_API_BASE is not a URL: ${apiBase}`);
+  }
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return { host: url.hostname, port: Number(url.port || (protocol === "http" ? 80 : 443)), protocol };
+}
