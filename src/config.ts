@@ -89,7 +89,7 @@ export function parseConfig(raw: unknown): Config {
     const secret = (raw as { client_secret: unknown }).client_secret;
     if (typeof secret === "string") registerSecret(secret);
   }
-  const result = ConfigSchema.safeParse(raw);
+  const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue?.path.length ? issue.path.join(".") : "(root)";

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
+import { renderSpec, SPEC_PATH } from "../scripts/generate-spec.js";
+import { assertProtocol } from "./helpers/protocol.js";
+import { runCli, writeFiles } from "./helpers/cli.js";
+
+const valid = { account_id: "acct_123", client_secret: "sk_test_config_unit_0000" };
+
+describe("config", () => {
+  it("spec.json is what `spec` prints (regenerate with npm run generate:spec)", async () => {
+    expect(readFileSync(SPEC_PATH, "utf8")).toBe(renderSpec());
+    const result = await runCli(["spec"]);
+    expect(result.code).toBe(0);
+    assertProtocol(result.messages);
+    expect(result.messages).toHaveLength(1);
+    expect(result.messages[0]!.spec).toEqual(JSON.parse(readFileSync(SPEC_PATH, "utf8")));
+  });
+
+  it("matches Airbyte's keys, defaults and secret marker", () => {
+    const spec = JSON.parse(renderSpec()).connectionSpecification;
+    expect(spec.required).toEqual(["account_id", "client_secret"]);
+    expect(spec.properties.client_secret.airbyte_secret).toBe(true);
+    expect(spec.properties.start_date.default).toBe("2017-01-25T00:00:00Z");
+    expect(spec.properties.lookback_window_days.default).toBe(0);
+    expect(spec.properties.slice_range.default).toBe(365);
+    expect(spec.properties.num_workers.default).toBe(10);
+    expect(Object.keys(spec.properties)).toEqual([
+      "account_id",
+      "client_secret",
+      "start_date",
+      "lookback_window_days",
+      "slice_range",
+      "num_workers",
+      "call_rate_limit",
+      "api_retention_streams",
+    ]);
+    for (const [i, key] of Object.keys(spec.properties).entries()) expect(spec.properties[key].order).toBe(i);
+  });
+
+  it("fills defaults, tolerates unknown keys and reads a legacy num_workers 1 as 2", () => {
+    const config = parseConfig({ ...valid, num_workers: 1, some_future_key: true });
+    expect(config.start_date).toBe("2017-01-25T00:00:00Z");
+    expect(config.slice_range).toBe(365);
+    expect(config.num_workers).toBe(2);
+  });
+
+  const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+    ["missing account_id", { client_secret: "sk_test_x" }, /account_id: is required/],
+    ["missing client_secret", { account_id: "acct_1" }, /client_secret: is required/],
+    ["numeric account_id", { ...valid, account_id: 5 }, /account_id: expected string, got number/],
+    ["date without time", { ...valid, start_date: "2020-01-01" }, /start_date: expected a UTC date-time/],
+    ["impossible date", { ...valid, start_date: "2021-02-30T00:00:00Z" }, /start_date: is not a real calendar date-time/],
+    ["negative lookback", { ...valid, lookback_window_days: -1 }, /lookback_window_days:/],
+    ["fractional slice", { ...valid, slice_range: 1.5 }, /slice_range:/],
+    ["zero slice", { ...valid, slice_range: 0 }, /slice_range:/],
+    ["too many workers", { ...valid, num_workers: 1000 }, /num_workers:/],
+    ["string rate limit", { ...valid, call_rate_limit: "25" }, /call_rate_limit: expected number, got string/],
+    ["retention streams not a list", { ...valid, api_retention_streams: "events" }, /api_retention_streams:/],
+    ["not an object", [] as unknown as Record<string, unknown>, /\(root\)/],
+  ];
+  for (const [name, raw, message] of bad) {
+    it(`rejects ${name}, naming the key`, () => {
+      expect(() => parseConfig(raw)).toThrow(ConfigError);
+      expect(() => parseConfig(raw)).toThrow(message);
+    });
+  }
+
+  it("a bad config file fails with one line, a config_error TRACE and exit 1", async () => {
+    const files = writeFiles({ config: { ...valid, start_date: "yesterday" } });
+    const result = await runCli(["discover", "--config", files.config!]);
+    expect(result.code).toBe(1);
+    assertProtocol(result.messages);
+    expect(result.messages).toHaveLength(1);
+    expect(result.messages[0]!.trace.error.failure_type).toBe("config_error");
+    expect(result.messages[0]!.trace.error.message).toMatch(/start_date/);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
