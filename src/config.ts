@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { registerSecret } from "./secrets.js";
+import { STREAMS } from "./streams/table.js";
 
 export const DOCUMENTATION_URL = "https://docs.airbyte.com/integrations/sources/stripe";
 const DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
@@ -52,11 +53,13 @@ export const ConfigSchema = z
       examples: [1, 3, 10, 30, 180, 360],
       order: 4,
     }),
+    // 1 is accepted (older Airbyte configs have it) and read as 2; the spec advertises 2..100.
     num_workers: z.int().min(1).max(100).default(10).meta({
-      title: "Number of concurrent workers",
+      title: "Number of concurrent threads",
       description:
-        "The number of requests in flight at once (2 to 100). A legacy value of 1 is read as 2.",
-      examples: [1, 2, 3],
+        "The most requests in flight at once, across all streams (2 to 100). A legacy value of 1 is read as 2.",
+      minimum: 2,
+      examples: [2, 3, 4],
       order: 5,
     }),
     call_rate_limit: z.int().min(1).max(10000).optional().meta({
@@ -66,7 +69,7 @@ export const ConfigSchema = z
       examples: [25, 100],
       order: 6,
     }),
-    api_retention_streams: z.array(z.string()).optional().meta({
+    api_retention_streams: z.array(z.enum(STREAMS.map((s) => s.name) as [string, ...string[]])).default([]).meta({
       title: "Streams with the Events API retention rule",
       description:
         "Accepted for compatibility with Airbyte. Every stream that reads Stripe's Events API already falls back to a full re-read when its cursor is older than the Events API's 30-day retention.",

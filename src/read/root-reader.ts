@@ -31,7 +31,8 @@ export async function* readRoot(ctx: ReadContext, root: RootRead): AsyncGenerato
     .filter((link) => link?.expandEmbedded && link.embedded)
     .map((link) => link!.embedded!);
   const query: Query = { ...def.params };
-  if (expanded.length) query.expand = expanded.map((field) => `data.${field}`);
+  const expand = [...asArray(def.params?.expand), ...expanded.map((field) => `data.${field}`)];
+  if (expand.length) query.expand = expand;
 
   const windows: Array<Window | undefined> = def.createdFilter
     ? createdWindows(ctx.startDate, ctx.now, ctx.config.slice_range)
@@ -108,6 +109,10 @@ async function childRecords(ctx: ReadContext, child: SelectedStream, parent: Rec
     throw error;
   }
   return objects.filter((o) => isOfStream(def, o)).map((o) => decorate(def, o, ctx.now, parent));
+}
+
+function asArray(value: string | readonly string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === "string" ? [value] : [...value];
 }
 
 function asList(value: unknown): ListResponse | undefined {

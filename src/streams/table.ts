@@ -84,15 +84,23 @@ export const STREAMS: readonly StreamDef[] = [
   evented("cards", "/v1/issuing/cards", "Issuing.Card", ["issuing_card.created", "issuing_card.updated"], {
     product: "issuing",
   }),
-  evented("charges", "/v1/charges", "Charge", [
-    "charge.captured",
-    "charge.expired",
-    "charge.failed",
-    "charge.pending",
-    "charge.refunded",
-    "charge.succeeded",
-    "charge.updated",
-  ]),
+  evented(
+    "charges",
+    "/v1/charges",
+    "Charge",
+    [
+      "charge.captured",
+      "charge.expired",
+      "charge.failed",
+      "charge.pending",
+      "charge.refund.updated",
+      "charge.refunded",
+      "charge.succeeded",
+      "charge.updated",
+    ],
+    // Charges stopped embedding refunds in 2022-11-15; Airbyte's records carry them.
+    { params: { expand: ["data.refunds"] } },
+  ),
   evented("checkout_sessions", "/v1/checkout/sessions", "Checkout.Session", [
     "checkout.session.async_payment_failed",
     "checkout.session.async_payment_succeeded",
@@ -144,6 +152,7 @@ export const STREAMS: readonly StreamDef[] = [
     },
   },
   immutable("customer_balance_transactions", "/v1/customers/{customer}/balance_transactions", "CustomerBalanceTransaction", {
+    incremental: "parent",
     parent: { stream: "customers", pathParam: "customer", copy: {} },
   }),
   evented("customers", "/v1/customers", "Customer", ["customer.created", "customer.updated", "customer.deleted"]),
@@ -196,9 +205,9 @@ export const STREAMS: readonly StreamDef[] = [
     sdkType: "InvoiceLineItem",
     primaryKey: ID,
     cursorField: "invoice_updated",
-    incremental: "parent",
+    incremental: "events",
     createdFilter: false,
-    eventTypes: [],
+    eventTypes: ["invoice.created", "invoice.deleted", "invoice.updated"],
     parent: {
       stream: "invoices",
       pathParam: "invoice",
@@ -247,8 +256,10 @@ export const STREAMS: readonly StreamDef[] = [
     { createdFilter: false, parent: { stream: "customers", pathParam: "customer", copy: {} } },
   ),
   immutable("payout_balance_transactions", "/v1/balance_transactions", "BalanceTransaction", {
+    cursorField: "updated",
+    incremental: "parent",
     createdFilter: false,
-    parent: { stream: "payouts", queryParam: "payout", copy: { payout: "id" } },
+    parent: { stream: "payouts", queryParam: "payout", copy: { payout: "id", updated: "updated" } },
   }),
   evented("payouts", "/v1/payouts", "Payout", [
     "payout.canceled",
@@ -262,7 +273,9 @@ export const STREAMS: readonly StreamDef[] = [
     createdFilter: false,
     parent: { stream: "accounts", pathParam: "account", copy: {} },
   }),
-  evented("plans", "/v1/plans", "Plan", ["plan.created", "plan.updated", "plan.deleted"]),
+  evented("plans", "/v1/plans", "Plan", ["plan.created", "plan.updated", "plan.deleted"], {
+    params: { expand: ["data.tiers"] },
+  }),
   evented("prices", "/v1/prices", "Price", ["price.created", "price.updated", "price.deleted"]),
   evented("products", "/v1/products", "Product", ["product.created", "product.updated", "product.deleted"]),
   evented("promotion_codes", "/v1/promotion_codes", "PromotionCode", ["promotion_code.created", "promotion_code.updated"]),
@@ -272,6 +285,7 @@ export const STREAMS: readonly StreamDef[] = [
   evented("refunds", "/v1/refunds", "Refund", ["refund.created", "refund.failed", "refund.updated", "charge.refund.updated"]),
   evented("reviews", "/v1/reviews", "Review", ["review.closed", "review.opened"]),
   immutable("setup_attempts", "/v1/setup_attempts", "SetupAttempt", {
+    incremental: "parent",
     parent: { stream: "setup_intents", queryParam: "setup_intent", copy: {} },
   }),
   evented("setup_intents", "/v1/setup_intents", "SetupIntent", [
@@ -288,10 +302,10 @@ export const STREAMS: readonly StreamDef[] = [
     sdkType: "SubscriptionItem",
     primaryKey: ID,
     cursorField: "subscription_updated",
-    incremental: "parent",
+    incremental: "events",
     createdFilter: false,
     createdField: "created",
-    eventTypes: [],
+    eventTypes: ["customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted"],
     parent: {
       stream: "subscriptions",
       queryParam: "subscription",
@@ -340,6 +354,7 @@ export const STREAMS: readonly StreamDef[] = [
     "issuing_transaction.updated",
   ], { product: "issuing" }),
   immutable("transfer_reversals", "/v1/transfers/{id}/reversals", "TransferReversal", {
+    incremental: "parent",
     createdFilter: false,
     parent: { stream: "transfers", pathParam: "id", embedded: "reversals", copy: {} },
   }),

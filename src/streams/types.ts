@@ -47,7 +47,7 @@ export interface StreamDef {
   /** Field holding the creation time (`created` for most, `date` for invoice items); absent if none. */
   createdField?: string;
   /** Fixed query parameters, e.g. status=all so canceled subscriptions are listed. */
-  params?: Record<string, string>;
+  params?: Record<string, string | readonly string[]>;
   /** Event types that report a change to an object of this stream. */
   eventTypes: string[];
   parent?: ParentLink;

@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build stage: compile the TypeScript sources.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+# Runtime stage: production dependencies, compiled code, schemas; no compiler, no tests.
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+COPY schemas ./schemas
+COPY spec.json ./
+USER node
+ENV AIRBYTE_ENTRYPOINT="node /app/dist/src/main.js"
+ENTRYPOINT ["node", "/app/dist/src/main.js"]
+LABEL io.airbyte.name="airbyte/source-stripe" \
+      io.airbyte.version="0.1.0" \
+      org.opencontainers.image.title="source-stripe" \
+      org.opencontainers.image.description="Stripe source for Airbyte and Estuary Flow"

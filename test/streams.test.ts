@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { STREAM_BY_NAME, STREAMS } from "../src/streams/table.js";
+
+const eventTypes = new Set<string>(
+  JSON.parse(readFileSync(resolve(import.meta.dirname, "emulator/data/event-types.json"), "utf8")).types,
+);
+
+// Airbyte's source-stripe stream names (usage_records left the API in 2025-03-31.basil: billing_meters replaces it).
+const AIRBYTE = [
+  "accounts", "application_fees", "application_fees_refunds", "authorizations", "balance_transactions", "bank_accounts",
+  "cardholders", "cards", "charges", "checkout_sessions", "checkout_sessions_line_items", "coupons", "credit_notes",
+  "customer_balance_transactions", "customers", "disputes", "early_fraud_warnings", "events",
+  "external_account_bank_accounts", "external_account_cards", "file_links", "files", "invoice_items",
+  "invoice_line_items", "invoice_payments", "invoices", "payment_intents", "payment_methods",
+  "payout_balance_transactions", "payouts", "persons", "plans", "prices", "products", "promotion_codes", "refunds",
+  "reviews", "setup_attempts", "setup_intents", "shipping_rates", "subscription_items", "subscription_schedule",
+  "subscriptions", "top_ups", "transactions", "transfer_reversals", "transfers",
+];
+const BEYOND_AIRBYTE = ["tax_rates", "webhook_endpoints", "credit_note_line_items", "quotes", "tax_ids", "payment_links", "billing_meters"];
+
+// Cursor fields as Airbyte's connector names them, so its state and catalogs carry over.
+const AIRBYTE_CURSORS: Record<string, string> = {
+  events: "created", balance_transactions: "created", files: "created", file_links: "created", shipping_rates: "created",
+  setup_attempts: "created", transfer_reversals: "created", customer_balance_transactions: "created",
+  invoice_line_items: "invoice_updated", subscription_items: "subscription_updated",
+  checkout_sessions_line_items: "checkout_session_updated", payout_balance_transactions: "updated",
+  customers: "updated", charges: "updated", invoices: "updated", subscriptions: "updated", bank_accounts: "updated",
+};
+
+describe("stream table", () => {
+  it("has every Airbyte stream and the extra ones, each once", () => {
+    const names = STREAMS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual([...AIRBYTE, ...BEYOND_AIRBYTE].sort());
+  });
+
+  it("uses Airbyte's cursor fields and primary keys", () => {
+    for (const [name, cursor] of Object.entries(AIRBYTE_CURSORS)) expect(STREAM_BY_NAME.get(name)?.cursorField, name).toBe(cursor);
+    for (const s of STREAMS) expect(s.primaryKey).toEqual([["id"]]);
+  });
+
+  it("names only event types that exist in stripe@23", () => {
+    for (const s of STREAMS) for (const type of s.eventTypes) expect(eventTypes.has(type), `${s.name}: ${type}`).toBe(true);
+  });
+
+  it("links children to top-level parents that exist, with a way to pass the parent id", () => {
+    for (const s of STREAMS) {
+      if (!s.parent) continue;
+      const parent = STREAM_BY_NAME.get(s.parent.stream);
+      expect(parent, s.name).toBeDefined();
+      expect(parent!.parent, `${s.name}: parent must be top-level`).toBeUndefined();
+      const viaPath = s.parent.pathParam !== undefined && s.path.includes(`{${s.parent.pathParam}}`);
+      expect(viaPath || s.parent.queryParam !== undefined, s.name).toBe(true);
+    }
+  });
+
+  it("gives incremental streams a cursor and full-refresh-only streams none needed", () => {
+    for (const s of STREAMS) {
+      if (s.incremental) expect(s.cursorField, s.name).toBeTruthy();
+      if (s.incremental === "events") expect(s.eventTypes.length, s.name).toBeGreaterThan(0);
+    }
+  });
+});
