@@ -1,0 +1,72 @@
+/**
+ * The README's stream and config tables are generated from the stream table and
+ * the config schema, so they cannot drift: `npm run generate:readme` rewrites
+ * them between their markers, and a test fails when they are stale.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { connectionSpecification } from "../src/config.js";
+import { PACKAGE_ROOT } from "../src/package-root.js";
+import { STREAMS } from "../src/streams/table.js";
+import type { StreamDef } from "../src/streams/types.js";
+
+export const README_PATH = join(PACKAGE_ROOT, "README.md");
+
+const HOW: Record<string, string> = {
+  created: "`created` windows from the cursor",
+  events: "list on the first sync, then `/v1/events`",
+  parent: "re-read under the parents that changed",
+};
+
+function params(def: StreamDef): string {
+  const entries = Object.entries(def.params ?? {});
+  if (!entries.length) return "";
+  return " " + entries.map(([k, v]) => `\`${k}=${Array.isArray(v) ? v.join(",") : v}\``).join(" ");
+}
+
+export function streamsTable(): string {
+  const lines = [
+    "| stream | endpoint | sync modes | cursor | incremental | parent (embedded list) |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const def of [...STREAMS].sort((a, b) => a.name.localeCompare(b.name))) {
+    const parent = def.parent ? `${def.parent.stream}${def.parent.embedded ? ` (\`${def.parent.embedded}\`)` : ""}` : "";
+    lines.push(
+      `| ${def.name} | \`${def.path}\`${params(def)} | ${def.incremental ? "full refresh, incremental" : "full refresh"} | ${
+        def.incremental ? `\`${def.cursorField}\`` : ""
+      } | ${def.incremental ? HOW[def.incremental] : ""} | ${parent} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function configTable(): string {
+  const spec = connectionSpecification() as {
+    required: string[];
+    properties: Record<string, { type?: string; default?: unknown; title?: string; description?: string }>;
+  };
+  const lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"];
+  for (const [key, prop] of Object.entries(spec.properties)) {
+    const def = spec.required.includes(key) ? "required" : prop.default === undefined ? "" : `\`${JSON.stringify(prop.default)}\``;
+    lines.push(`| \`${key}\` | ${prop.type ?? ""} | ${def} | ${prop.description ?? ""} |`);
+  }
+  return lines.join("\n");
+}
+
+export function renderReadme(current: string): string {
+  return replaceBetween(replaceBetween(current, "streams", streamsTable()), "config", configTable());
+}
+
+function replaceBetween(text: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`README.md lacks the ${start} ... ${end} markers`);
+  return text.slice(0, i + start.length) + "\n" + body + "\n" + text.slice(j);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  writeFileSync(README_PATH, renderReadme(readFileSync(README_PATH, "utf8")));
+}
