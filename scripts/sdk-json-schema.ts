@@ -204,14 +204,18 @@ class Converter {
       const only = objects[0] ?? arrays[0];
       return only ? this.convertNonNull(only, depth) : {};
     }
-    const variants: JsonSchema[] = [];
-    if (primitives.length > 0) variants.push(nullable(...primitives));
-    for (const t of [...objects, ...arrays]) variants.push(this.convertNonNull(t, depth));
+    // The checker orders union members by internal type ids, which depend on the
+    // order types were first looked at; order the variants by type name instead.
+    const variants = [...objects, ...arrays]
+      .map((t) => ({ name: this.checker.typeToString(t), schema: this.convertNonNull(t, depth) }))
+      .map((v) => ({ ...v, json: JSON.stringify(v.schema) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.json < b.json ? -1 : a.json > b.json ? 1 : 0));
+    const anyOf: JsonSchema[] = primitives.length > 0 ? [nullable(...primitives)] : [];
     const seen = new Set<string>();
-    const anyOf = variants.filter((v) => {
-      const key = JSON.stringify(v);
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
+    for (const v of variants) {
+      if (!seen.has(v.json)) anyOf.push(v.schema);
+      seen.add(v.json);
+    }
     anyOf.push({ type: "null" });
     return { anyOf };
   }
