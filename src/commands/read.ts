@@ -5,6 +5,7 @@ import { readJsonFile } from "../protocol/json-file.js";
 import { errorTrace } from "../protocol/messages.js";
 import type { Output } from "../protocol/output.js";
 import { runRead } from "../read/engine.js";
+import { EMPTY_STATE, parseState } from "../state/input.js";
 import { stripeAccountFor } from "../stripe/account.js";
 import { clientFor } from "./client-for.js";
 
@@ -12,7 +13,7 @@ import { clientFor } from "./client-for.js";
 export async function read(paths: { config: string; catalog: string; state?: string }, output: Output): Promise<number> {
   const config = parseConfig(readJsonFile(paths.config, "config"));
   const selected = parseConfiguredCatalog(readJsonFile(paths.catalog, "catalog"));
-  if (paths.state !== undefined) readJsonFile(paths.state, "state");
+  const state = paths.state === undefined ? EMPTY_STATE : parseState(readJsonFile(paths.state, "state"));
   const client = clientFor(config);
   const account = await stripeAccountFor(client, config.account_id);
   const result = await runRead(
@@ -25,6 +26,7 @@ export async function read(paths: { config: string; catalog: string; state?: str
     },
     selected,
     output,
+    state,
   );
   if (result.failed.length === 0) return 0;
   const names = result.failed.map((e) => e.stream).join(", ");

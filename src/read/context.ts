@@ -19,5 +19,6 @@ export type Record_ = Record<string, unknown>;
 /** What a fetcher yields: records, then the cursor that checkpoints them. */
 export type FetchItem =
   | { kind: "record"; stream: string; data: Record_ }
-  | { kind: "checkpoint"; stream: string; state: Record<string, unknown> }
+  /** Every record of `stream` up to `windowEnd` has been yielded; `last` ends the read. */
+  | { kind: "checkpoint"; stream: string; windowEnd: number; last: boolean }
   | { kind: "failed"; stream: string; error: unknown };

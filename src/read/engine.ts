@@ -4,9 +4,12 @@ import { errorTrace, logMessage, recordMessage, stateMessage, streamStatusTrace 
 import type { Output } from "../protocol/output.js";
 import { ApiError } from "../stripe/client.js";
 import type { StreamDef } from "../streams/types.js";
+import { EMPTY_STATE, type InputState } from "../state/input.js";
+import { decideMode } from "../state/modes.js";
 import type { FetchItem, ReadContext } from "./context.js";
-import { planReads, type RootRead } from "./plan.js";
-import { readRoot } from "./root-reader.js";
+import { readEvents } from "./events-reader.js";
+import { consumersOf, planTasks, type Consumer, type PlannedStream, type ReadTask } from "./plan.js";
+import { readList } from "./root-reader.js";
 
 export interface ReadResult {
   /** Streams that ended INCOMPLETE, with the reason. */
@@ -24,6 +27,7 @@ export async function runRead(
   ctx: Omit<ReadContext, "log">,
   selected: readonly SelectedStream[],
   output: Output,
+  state: InputState = EMPTY_STATE,
 ): Promise<ReadResult> {
   const counts = new Map<string, number>();
   const sinceState = new Map<string, number>();
@@ -33,7 +37,19 @@ export async function runRead(
     ...ctx,
     log: (level, message) => void output.emit(logMessage(level, message)),
   };
-  const incremental = new Set(selected.filter((s) => s.syncMode === "incremental").map((s) => s.def.name));
+  const planned: PlannedStream[] = selected.map((stream) => {
+    const mode = decideMode({
+      def: stream.def,
+      incremental: stream.syncMode === "incremental",
+      cursor: state.streams.get(stream.def.name),
+      now: ctx.now,
+      startDate: ctx.startDate,
+      lookbackDays: ctx.config.lookback_window_days,
+    });
+    if (mode.mode === "list" && mode.note) fullContext.log("INFO", mode.note);
+    return { stream, mode: mode.mode, from: mode.from, checkpoint: mode.checkpoint };
+  });
+  const consumerOf = new Map<string, Consumer>(planned.map((p) => [p.stream.def.name, p]));
 
   const fail = async (def: StreamDef, error: unknown): Promise<void> => {
     if (done.has(def.name)) return;
@@ -56,8 +72,9 @@ export async function runRead(
       sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + 1);
       await output.emit(recordMessage(item.stream, item.data, Date.now()));
     } else if (item.kind === "checkpoint") {
-      if (!incremental.has(item.stream)) return;
-      await output.emit(stateMessage(item.stream, item.state, sinceState.get(item.stream) ?? 0));
+      const checkpoint = consumerOf.get(item.stream)?.checkpoint;
+      if (!checkpoint) return;
+      await output.emit(stateMessage(item.stream, checkpoint(item.windowEnd, item.last), sinceState.get(item.stream) ?? 0));
       sinceState.set(item.stream, 0);
     } else {
       const def = selected.find((s) => s.def.name === item.stream)?.def;
@@ -65,12 +82,13 @@ export async function runRead(
     }
   };
 
-  const readOne = async (root: RootRead): Promise<void> => {
-    const streams = [root.self, ...root.children].filter((s): s is SelectedStream => s !== undefined);
+  const readOne = async (task: ReadTask): Promise<void> => {
+    const streams = consumersOf(task).map((c) => c.stream);
     for (const s of streams) await output.emit(streamStatusTrace(s.def.name, "STARTED"));
     let started = false;
     try {
-      for await (const item of readRoot(fullContext, root)) {
+      const items = task.kind === "list" ? readList(fullContext, task) : readEvents(fullContext, task);
+      for await (const item of items) {
         if (!started) {
           started = true;
           for (const s of streams) await output.emit(streamStatusTrace(s.def.name, "RUNNING"));
@@ -89,7 +107,7 @@ export async function runRead(
     }
   };
 
-  await Promise.all(planReads(selected).map(readOne));
+  await Promise.all(planTasks(planned).map(readOne));
   return { failed, recordCounts: counts };
 }
 

@@ -208,6 +208,7 @@ export const STREAMS: readonly StreamDef[] = [
     incremental: "events",
     createdFilter: false,
     eventTypes: ["invoice.created", "invoice.deleted", "invoice.updated"],
+    eventsCarryParent: true,
     parent: {
       stream: "invoices",
       pathParam: "invoice",
@@ -306,6 +307,7 @@ export const STREAMS: readonly StreamDef[] = [
     createdFilter: false,
     createdField: "created",
     eventTypes: ["customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted"],
+    eventsCarryParent: true,
     parent: {
       stream: "subscriptions",
       queryParam: "subscription",

@@ -51,6 +51,8 @@ export interface StreamDef {
   /** Event types that report a change to an object of this stream. */
   eventTypes: string[];
   parent?: ParentLink;
+  /** The stream's events carry the parent object (an invoice for its lines), not the child. */
+  eventsCarryParent?: boolean;
   /** Path placeholders filled from the config (e.g. the account id for external accounts). */
   configPathParams?: Record<string, "account_id">;
   /** Stripe product that must be enabled on the account for the endpoint to exist. */
