@@ -14,8 +14,11 @@ export function streamSchema(def: StreamDef): Record<string, unknown> {
   return JSON.parse(readFileSync(join(PACKAGE_ROOT, "schemas", `${def.name}.json`), "utf8")) as Record<string, unknown>;
 }
 
-/** The CATALOG `discover` prints: every stream of the table, sorted by name. */
-export function discoverCatalog(): { streams: Array<Record<string, unknown>> } {
+/**
+ * The CATALOG `discover` prints: every stream of the table, sorted by name. When
+ * several accounts are read, the account id is part of every primary key.
+ */
+export function discoverCatalog(multiAccount = false): { streams: Array<Record<string, unknown>> } {
   const streams = [...STREAMS]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((def) => {
@@ -23,7 +26,7 @@ export function discoverCatalog(): { streams: Array<Record<string, unknown>> } {
         name: def.name,
         json_schema: streamSchema(def),
         supported_sync_modes: syncModes(def),
-        source_defined_primary_key: def.primaryKey,
+        source_defined_primary_key: multiAccount ? [["account_id"], ...def.primaryKey] : def.primaryKey,
         is_resumable: def.incremental !== null,
       };
       if (def.incremental && def.cursorField) {

@@ -75,6 +75,16 @@ export const ConfigSchema = z
         "Accepted for compatibility with Airbyte. Every stream that reads Stripe's Events API already falls back to a full re-read when its cursor is older than the Events API's 30-day retention.",
       order: 7,
     }),
+    connected_accounts: z
+      .union([z.literal("all"), z.array(z.string().regex(/^acct_\w+$/, { error: "expected account ids like acct_1Hx..." })).min(1)])
+      .optional()
+      .meta({
+        title: "Connected accounts (beyond Airbyte)",
+        description:
+          'Also read these connected accounts in the same sync: a list of account ids, or "all" for every account connected to the platform (found through /v1/accounts). Records then carry account_id and state keeps a cursor per account.',
+        examples: ["all", ["acct_1Hx...", "acct_1Jy..."]],
+        order: 8,
+      }),
   })
   .meta({ title: "Stripe Source Spec" });
 

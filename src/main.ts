@@ -23,10 +23,11 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
     case "check":
       await output.emit(await check(command.config));
       return 0;
-    case "discover":
-      parseConfig(readJsonFile(command.config, "config"));
-      await output.emit({ type: "CATALOG", catalog: discoverCatalog() });
+    case "discover": {
+      const config = parseConfig(readJsonFile(command.config, "config"));
+      await output.emit({ type: "CATALOG", catalog: discoverCatalog(config.connected_accounts !== undefined) });
       return 0;
+    }
     case "read":
       return read(command, output);
   }

@@ -35,6 +35,7 @@ describe("config", () => {
       "num_workers",
       "call_rate_limit",
       "api_retention_streams",
+      "connected_accounts",
     ]);
     for (const [i, key] of Object.keys(spec.properties).entries()) expect(spec.properties[key].order).toBe(i);
   });
@@ -59,6 +60,8 @@ describe("config", () => {
     ["string rate limit", { ...valid, call_rate_limit: "25" }, /call_rate_limit: expected number, got string/],
     ["retention streams not a list", { ...valid, api_retention_streams: "events" }, /api_retention_streams:/],
     ["not an object", [] as unknown as Record<string, unknown>, /\(root\)/],
+    ["connected account not an id", { ...valid, connected_accounts: ["acme"] }, /connected_accounts\.0: expected account ids/],
+    ["connected accounts neither list nor all", { ...valid, connected_accounts: "some" }, /connected_accounts:/],
   ];
   for (const [name, raw, message] of bad) {
     it(`rejects ${name}, naming the key`, () => {

@@ -6,7 +6,7 @@ import { errorTrace } from "../protocol/messages.js";
 import type { Output } from "../protocol/output.js";
 import { runRead } from "../read/engine.js";
 import { EMPTY_STATE, parseState } from "../state/input.js";
-import { stripeAccountFor } from "../stripe/account.js";
+import { accountsToRead } from "../stripe/accounts.js";
 import { clientFor } from "./client-for.js";
 
 /** `read`: returns the exit code (non-zero when any stream ended INCOMPLETE). */
@@ -15,15 +15,15 @@ export async function read(paths: { config: string; catalog: string; state?: str
   const selected = parseConfiguredCatalog(readJsonFile(paths.catalog, "catalog"));
   const state = paths.state === undefined ? EMPTY_STATE : parseState(readJsonFile(paths.state, "state"));
   const client = clientFor(config);
-  const account = await stripeAccountFor(client, config.account_id);
+  const accounts = await accountsToRead(client, config);
   const result = await runRead(
     {
       client,
       config,
-      account,
       now: Math.floor(Date.now() / 1000),
       startDate: Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds()),
     },
+    accounts,
     selected,
     output,
     state,

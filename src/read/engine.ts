@@ -2,14 +2,21 @@ import { ConfigError, ConnectorError, StreamError } from "../errors.js";
 import type { SelectedStream } from "../protocol/catalog.js";
 import { errorTrace, logMessage, recordMessage, stateMessage, streamStatusTrace } from "../protocol/messages.js";
 import type { Output } from "../protocol/output.js";
+import { EMPTY_STATE, type InputState, type StreamCursor } from "../state/input.js";
+import { decideMode } from "../state/modes.js";
 import { ApiError } from "../stripe/client.js";
 import type { StreamDef } from "../streams/types.js";
-import { EMPTY_STATE, type InputState } from "../state/input.js";
-import { decideMode } from "../state/modes.js";
 import type { FetchItem, ReadContext } from "./context.js";
 import { readEvents } from "./events-reader.js";
 import { consumersOf, planTasks, type Consumer, type PlannedStream, type ReadTask } from "./plan.js";
 import { readList } from "./root-reader.js";
+
+/** One Stripe account a read covers. */
+export interface AccountScope {
+  id: string;
+  /** The Stripe-Account header to send; absent for the key's own account. */
+  header?: string;
+}
 
 export interface ReadResult {
   /** Streams that ended INCOMPLETE, with the reason. */
@@ -17,98 +24,145 @@ export interface ReadResult {
   recordCounts: Map<string, number>;
 }
 
+type BaseContext = Omit<ReadContext, "log" | "account">;
+
+/** What the engine tracks of one selected stream across accounts. */
+interface StreamRun {
+  def: StreamDef;
+  pending: number;
+  running: boolean;
+  failed: boolean;
+  records: number;
+  sinceState: number;
+  /** Latest checkpoint per account. */
+  blobs: Map<string, Record<string, unknown>>;
+}
+
 /**
- * The one read engine: every selected stream, all top-level lists at once
+ * The one read engine: every selected stream of every account, all tasks at once
  * (the shared client bounds what is in flight), records and checkpoints printed
- * in the order the fetchers yield them. A stream that fails ends INCOMPLETE
- * with a TRACE error; the others go on.
+ * in the order the fetchers yield them. A stream that fails ends INCOMPLETE with
+ * a TRACE error; the others go on. With several accounts, records carry
+ * `account_id` and state keeps a cursor per account, so accounts resume independently.
  */
 export async function runRead(
-  ctx: Omit<ReadContext, "log">,
+  base: BaseContext,
+  accounts: readonly AccountScope[],
   selected: readonly SelectedStream[],
   output: Output,
   state: InputState = EMPTY_STATE,
 ): Promise<ReadResult> {
-  const counts = new Map<string, number>();
-  const sinceState = new Map<string, number>();
-  const failed: StreamError[] = [];
-  const done = new Set<string>();
-  const fullContext: ReadContext = {
-    ...ctx,
-    log: (level, message) => void output.emit(logMessage(level, message)),
+  const multi = base.config.connected_accounts !== undefined;
+  const log = (level: "INFO" | "WARN" | "ERROR", message: string) => void output.emit(logMessage(level, message));
+  const runs = new Map<string, StreamRun>(
+    selected.map((s) => [
+      s.def.name,
+      { def: s.def, pending: 0, running: false, failed: false, records: 0, sinceState: 0, blobs: new Map() },
+    ]),
+  );
+  const failures: StreamError[] = [];
+
+  const cursorFor = (name: string, accountId: string): StreamCursor | undefined => {
+    if (!multi) return state.streams.get(name);
+    return state.accounts.get(name)?.get(accountId) ?? (accountId === base.config.account_id ? state.streams.get(name) : undefined);
   };
-  const planned: PlannedStream[] = selected.map((stream) => {
-    const mode = decideMode({
-      def: stream.def,
-      incremental: stream.syncMode === "incremental",
-      cursor: state.streams.get(stream.def.name),
-      now: ctx.now,
-      startDate: ctx.startDate,
-      lookbackDays: ctx.config.lookback_window_days,
+
+  const jobs: Array<{ ctx: ReadContext; accountId: string; task: ReadTask; consumers: Map<string, Consumer> }> = [];
+  for (const account of accounts) {
+    const ctx: ReadContext = { ...base, account: account.header, log };
+    const planned: PlannedStream[] = selected.map((stream) => {
+      const mode = decideMode({
+        def: stream.def,
+        incremental: stream.syncMode === "incremental",
+        cursor: cursorFor(stream.def.name, account.id),
+        now: base.now,
+        startDate: base.startDate,
+        lookbackDays: base.config.lookback_window_days,
+      });
+      if (mode.mode === "list" && mode.note) log("INFO", multi ? `${mode.note} (account ${account.id})` : mode.note);
+      return { stream, mode: mode.mode, from: mode.from, checkpoint: mode.checkpoint };
     });
-    if (mode.mode === "list" && mode.note) fullContext.log("INFO", mode.note);
-    return { stream, mode: mode.mode, from: mode.from, checkpoint: mode.checkpoint };
-  });
-  const consumerOf = new Map<string, Consumer>(planned.map((p) => [p.stream.def.name, p]));
-
-  const fail = async (def: StreamDef, error: unknown): Promise<void> => {
-    if (done.has(def.name)) return;
-    done.add(def.name);
-    const streamError = explain(def, error);
-    failed.push(streamError);
-    await output.emit(
-      errorTrace(streamError.message, streamError.failureType, {
-        internalMessage: streamError.internalMessage,
-        stream: def.name,
-      }),
-    );
-    await output.emit(streamStatusTrace(def.name, "INCOMPLETE"));
-  };
-
-  const handle = async (item: FetchItem): Promise<void> => {
-    if (done.has(item.stream)) return;
-    if (item.kind === "record") {
-      counts.set(item.stream, (counts.get(item.stream) ?? 0) + 1);
-      sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + 1);
-      await output.emit(recordMessage(item.stream, item.data, Date.now()));
-    } else if (item.kind === "checkpoint") {
-      const checkpoint = consumerOf.get(item.stream)?.checkpoint;
-      if (!checkpoint) return;
-      await output.emit(stateMessage(item.stream, checkpoint(item.windowEnd, item.last), sinceState.get(item.stream) ?? 0));
-      sinceState.set(item.stream, 0);
-    } else {
-      const def = selected.find((s) => s.def.name === item.stream)?.def;
-      if (def) await fail(def, item.error);
+    const consumers = new Map<string, Consumer>(planned.map((p) => [p.stream.def.name, p]));
+    for (const task of planTasks(planned)) {
+      jobs.push({ ctx, accountId: account.id, task, consumers });
+      for (const c of consumersOf(task)) runs.get(c.stream.def.name)!.pending++;
     }
+  }
+
+  const stateBlob = (run: StreamRun): Record<string, unknown> => {
+    if (!multi) return run.blobs.values().next().value ?? {};
+    const blob: Record<string, unknown> = {};
+    const field = run.def.cursorField;
+    const cursors = [...run.blobs.values()].map((b) => (field ? b[field] : undefined));
+    // The flat cursor, for tools that read Airbyte's shape, is the least advanced account's.
+    if (field && run.blobs.size === accounts.length && cursors.every((c) => typeof c === "number")) {
+      blob[field] = Math.min(...(cursors as number[]));
+    }
+    blob.accounts = Object.fromEntries(run.blobs);
+    return blob;
   };
 
-  const readOne = async (task: ReadTask): Promise<void> => {
-    const streams = consumersOf(task).map((c) => c.stream);
-    for (const s of streams) await output.emit(streamStatusTrace(s.def.name, "STARTED"));
-    let started = false;
-    try {
-      const items = task.kind === "list" ? readList(fullContext, task) : readEvents(fullContext, task);
-      for await (const item of items) {
-        if (!started) {
-          started = true;
-          for (const s of streams) await output.emit(streamStatusTrace(s.def.name, "RUNNING"));
-        }
-        await handle(item);
+  const finish = async (run: StreamRun): Promise<void> => {
+    if (--run.pending === 0) await output.emit(streamStatusTrace(run.def.name, run.failed ? "INCOMPLETE" : "COMPLETE"));
+  };
+
+  const fail = async (run: StreamRun, accountId: string, error: unknown): Promise<void> => {
+    const streamError = explain(run.def, error);
+    const message = multi ? `${streamError.message} (account ${accountId})` : streamError.message;
+    failures.push(new StreamError(run.def.name, message, streamError.failureType, streamError.internalMessage));
+    run.failed = true;
+    await output.emit(
+      errorTrace(message, streamError.failureType, { internalMessage: streamError.internalMessage, stream: run.def.name }),
+    );
+  };
+
+  const runJob = async ({ ctx, accountId, task, consumers }: (typeof jobs)[number]): Promise<void> => {
+    const mine = consumersOf(task).map((c) => runs.get(c.stream.def.name)!);
+    const stopped = new Set<string>();
+    const handle = async (item: FetchItem): Promise<void> => {
+      const run = runs.get(item.stream);
+      if (!run || stopped.has(item.stream)) return;
+      if (!run.running) {
+        run.running = true;
+        await output.emit(streamStatusTrace(run.def.name, "RUNNING"));
       }
+      if (item.kind === "record") {
+        run.records++;
+        run.sinceState++;
+        const data = multi ? { ...item.data, account_id: accountId } : item.data;
+        await output.emit(recordMessage(item.stream, data, Date.now()));
+      } else if (item.kind === "checkpoint") {
+        const checkpoint = consumers.get(item.stream)?.checkpoint;
+        if (!checkpoint) return;
+        run.blobs.set(accountId, checkpoint(item.windowEnd, item.last));
+        await output.emit(stateMessage(item.stream, stateBlob(run), run.sinceState));
+        run.sinceState = 0;
+      } else {
+        stopped.add(item.stream);
+        await fail(run, accountId, item.error);
+        await finish(run);
+      }
+    };
+    try {
+      const items = task.kind === "list" ? readList(ctx, task) : readEvents(ctx, task);
+      for await (const item of items) await handle(item);
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      for (const s of streams) await fail(s.def, error);
+      for (const run of mine) {
+        if (stopped.has(run.def.name)) continue;
+        stopped.add(run.def.name);
+        await fail(run, accountId, error);
+        await finish(run);
+      }
       return;
     }
-    for (const s of streams) {
-      if (done.has(s.def.name)) continue;
-      done.add(s.def.name);
-      await output.emit(streamStatusTrace(s.def.name, "COMPLETE"));
-    }
+    for (const run of mine) if (!stopped.has(run.def.name)) await finish(run);
   };
 
-  await Promise.all(planTasks(planned).map(readOne));
-  return { failed, recordCounts: counts };
+  for (const run of runs.values()) await output.emit(streamStatusTrace(run.def.name, "STARTED"));
+  await Promise.all(jobs.map(runJob));
+  const recordCounts = new Map([...runs].map(([name, run]) => [name, run.records]));
+  return { failed: failures, recordCounts };
 }
 
 /** Turns whatever stopped a stream into a one-line, actionable message with a failure type. */
