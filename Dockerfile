@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Build stage: compile the TypeScript sources.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
