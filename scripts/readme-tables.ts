@@ -14,9 +14,9 @@ import type { StreamDef } from "../src/streams/types.js";
 export const README_PATH = join(PACKAGE_ROOT, "README.md");
 
 const HOW: Record<string, string> = {
-  created: "`created` windows from the cursor",
-  events: "list on the first sync, then `/v1/events`",
-  parent: "re-read under the parents that changed",
+  created: "`created` windows from the cursor (minus the lookback)",
+  events: "list the first time, then `/v1/events`; full re-read past 29 days",
+  parent: "list the first time, then the parent's events; full re-read past 29 days",
 };
 
 function params(def: StreamDef): string {
@@ -27,15 +27,15 @@ function params(def: StreamDef): string {
 
 export function streamsTable(): string {
   const lines = [
-    "| stream | endpoint | sync modes | cursor | incremental | parent (embedded list) |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| stream | endpoint | sync modes | cursor | incremental | state | parent (embedded list) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const def of [...STREAMS].sort((a, b) => a.name.localeCompare(b.name))) {
     const parent = def.parent ? `${def.parent.stream}${def.parent.embedded ? ` (\`${def.parent.embedded}\`)` : ""}` : "";
     lines.push(
       `| ${def.name} | \`${def.path}\`${params(def)} | ${def.incremental ? "full refresh, incremental" : "full refresh"} | ${
         def.incremental ? `\`${def.cursorField}\`` : ""
-      } | ${def.incremental ? HOW[def.incremental] : ""} | ${parent} |`,
+      } | ${def.incremental ? HOW[def.incremental] : ""} | ${def.incremental ? `\`{"${def.cursorField}": 1764547200}\`` : ""} | ${parent} |`,
     );
   }
   return lines.join("\n");
