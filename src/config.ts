@@ -10,7 +10,10 @@ const DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
 const startDate = z
   .string()
   .regex(new RegExp(DATE_PATTERN), { error: "expected a UTC date-time like 2017-01-25T00:00:00Z" })
-  .refine((s) => DateTime.fromISO(s, { zone: "utc" }).isValid, { error: "is not a real calendar date-time" });
+  // Formatting the parsed date must give the input back: rejects Feb 30, month 13 and 24:00:00.
+  .refine((s) => DateTime.fromISO(s, { zone: "utc" }).toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'") === s, {
+    error: "is not a real calendar date-time",
+  });
 
 /**
  * The config, key for key what Airbyte's source-stripe takes, so an Airbyte user's
@@ -18,13 +21,19 @@ const startDate = z
  */
 export const ConfigSchema = z
   .looseObject({
-    account_id: z.string().min(1).meta({
+    account_id: z
+      .string()
+      .regex(/^acct_\w+$/, { error: "expected a Stripe account id like acct_1Hx... (is it swapped with client_secret?)" })
+      .meta({
       title: "Account ID",
       description:
         "Your Stripe account ID (starts with 'acct_', find yours here: https://dashboard.stripe.com/settings/account).",
       order: 0,
     }),
-    client_secret: z.string().min(1).meta({
+    client_secret: z
+      .string()
+      .regex(/^(sk|rk)_(live|test)_\w+$/, { error: "expected a Stripe secret or restricted key (sk_... or rk_...)" })
+      .meta({
       title: "Secret Key",
       description:
         "Stripe API key (usually starts with 'sk_live_'; find yours here: https://dashboard.stripe.com/apikeys). A restricted key ('rk_...') with read access is enough.",
@@ -75,15 +84,28 @@ export const ConfigSchema = z
         "Accepted for compatibility with Airbyte. Every stream that reads Stripe's Events API already falls back to a full re-read when its cursor is older than the Events API's 30-day retention.",
       order: 7,
     }),
+    retry_max_attempts: z.int().min(1).max(100).default(10).meta({
+      title: "Attempts per request (beyond Airbyte)",
+      description:
+        "How many times a request that failed for a retryable reason (429, 409, 5xx, connection reset, timeout) is tried in all. 429 answers slow the connector down and do not count.",
+      order: 8,
+    }),
+    retry_max_seconds: z.int().min(1).max(86400).default(600).meta({
+      title: "Retry time per request, in seconds (beyond Airbyte)",
+      description: "A request still failing after this long fails its stream.",
+      order: 9,
+    }),
     connected_accounts: z
-      .union([z.literal("all"), z.array(z.string().regex(/^acct_\w+$/, { error: "expected account ids like acct_1Hx..." })).min(1)])
+      .union([z.literal("all"), z.array(z.string().regex(/^acct_\w+$/, { error: "expected account ids like acct_1Hx..." })).min(1)], {
+        error: 'expected "all" or a list of account ids like ["acct_1Hx..."]',
+      })
       .optional()
       .meta({
         title: "Connected accounts (beyond Airbyte)",
         description:
           'Also read these connected accounts in the same sync: a list of account ids, or "all" for every account connected to the platform (found through /v1/accounts). Records then carry account_id and state keeps a cursor per account.',
         examples: ["all", ["acct_1Hx...", "acct_1Jy..."]],
-        order: 8,
+        order: 10,
       }),
   })
   .meta({ title: "Stripe Source Spec" });
@@ -114,13 +136,30 @@ export function parseConfig(raw: unknown): Config {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type") {
-    return issue.input === undefined ? "is required" : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? "is required" : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+    case "too_big":
+      return `must be at most ${describeLimit(issue.path, "maximum") ?? issue.maximum}, got ${String(issue.input)}`;
+    case "too_small":
+      return `must be at least ${describeLimit(issue.path, "minimum") ?? issue.minimum}, got ${String(issue.input)}`;
+    case "invalid_value":
+      return `${JSON.stringify(issue.input)} is not one of the allowed values (${issue.values.slice(0, 8).map((v) => JSON.stringify(v)).join(", ")}${issue.values.length > 8 ? ", ..." : ""})`;
+    default:
+      return issue.message;
   }
-  return issue.message;
+}
+
+/** The limit the spec advertises for a key (zod reports the safe-integer bound first for huge numbers). */
+function describeLimit(path: PropertyKey[], bound: "minimum" | "maximum"): number | undefined {
+  const key = path[0];
+  const props = (connectionSpecification().properties ?? {}) as Record<string, Record<string, unknown>>;
+  const value = typeof key === "string" && path.length === 1 ? props[key]?.[bound] : undefined;
+  return typeof value === "number" ? value : undefined;
 }
 
 function typeName(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   return typeof value;

@@ -7,7 +7,7 @@ import { read } from "./commands/read.js";
 import { specMessage } from "./commands/spec.js";
 import { ConnectorError } from "./errors.js";
 import { readJsonFile } from "./protocol/json-file.js";
-import { errorTrace } from "./protocol/messages.js";
+import { errorTrace, logMessage } from "./protocol/messages.js";
 import { Output } from "./protocol/output.js";
 import { redact } from "./secrets.js";
 
@@ -33,22 +33,43 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
   }
 }
 
+/** The human line on stderr: one line, whatever the message holds, with secrets masked. */
+function oneLine(text: string): string {
+  return redact(text).replace(/[\r\n\u0000]+/g, " ");
+}
+
 /** Every failure ends here: one line on stderr, a TRACE on stdout, never a stack trace outside the TRACE. */
 async function fail(error: unknown, output: Output): Promise<number> {
   if (error instanceof ConnectorError) {
     await output.emit(errorTrace(error.message, error.failureType, { internalMessage: error.internalMessage }));
-    process.stderr.write(redact(`source-stripe: ${error.message}`) + "\n");
+    process.stderr.write(oneLine(`source-stripe: ${error.message}`) + "\n");
     return 1;
   }
   const err = error instanceof Error ? error : new Error(String(error));
   await output.emit(
     errorTrace(`Internal error: ${err.message}`, "system_error", { internalMessage: err.message, stackTrace: err.stack }),
   );
-  process.stderr.write(redact(`source-stripe: internal error: ${err.message}`) + "\n");
+  process.stderr.write(oneLine(`source-stripe: internal error: ${err.message}`) + "\n");
   return 1;
 }
 
 const output = new Output();
+
+/** SIGTERM/SIGINT: stop printing at a line boundary, flush, exit 128+signal. */
+function stopOn(signal: NodeJS.Signals, code: number): void {
+  process.once(signal, () => {
+    output.close(logMessage("WARN", `Received ${signal}: stopping. The last STATE printed is where the next read resumes.`));
+    void output.flush().then(() => process.exit(code));
+  });
+}
+stopOn("SIGTERM", 143);
+stopOn("SIGINT", 130);
+// The consumer went away (SIGPIPE): nobody is left to tell, so end quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(141);
+  throw error;
+});
+
 const code = await run(process.argv.slice(2), output).catch((error: unknown) => fail(error, output));
 await output.flush();
 process.exit(code);

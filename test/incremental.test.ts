@@ -58,7 +58,7 @@ describe("incremental sync delivers exactly the changes", () => {
     expect(lines.every((l) => l.invoice_id === invoice.id && l.invoice_updated >= records(second, "invoices")[0]!.updated - 1)).toBe(true);
     expect(ids(records(second, "balance_transactions"))).toEqual([txn.id]);
     expect(records(second, "subscription_items")).toEqual([]);
-    expect(records(second, "events").length).toBeGreaterThanOrEqual(7);
+    expect(records(second, "events").length).toBeGreaterThanOrEqual(6); // a new balance transaction emits no event in Stripe
     // Cursors moved forward.
     const next = lastStates(second.messages, state);
     expect(streamState(next, "customers")!.updated).toBeGreaterThan(streamState(state, "customers")!.updated);

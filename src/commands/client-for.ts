@@ -7,5 +7,7 @@ export function clientFor(config: Config): StripeClient {
     apiKey: config.client_secret,
     concurrency: config.num_workers,
     ratePerSecond: config.call_rate_limit ?? defaultRatePerSecond(config.client_secret),
+    maxAttempts: config.retry_max_attempts,
+    maxRetryMs: config.retry_max_seconds * 1000,
   });
 }

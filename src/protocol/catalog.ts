@@ -8,7 +8,7 @@ const ConfiguredCatalogSchema = z.looseObject({
   streams: z.array(
     z.looseObject({
       stream: z.looseObject({ name: z.string().min(1) }),
-      sync_mode: z.enum(["full_refresh", "incremental"]),
+      sync_mode: z.string(),
       destination_sync_mode: z.string().optional(),
       cursor_field: z.array(z.string()).optional(),
     }),
@@ -34,6 +34,9 @@ export function parseConfiguredCatalog(raw: unknown): SelectedStream[] {
     if (!def) throw new ConfigError(`Invalid catalog: stream "${stream.name}" is not a stream of this connector.`);
     if (seen.has(def.name)) throw new ConfigError(`Invalid catalog: stream "${def.name}" appears twice.`);
     seen.add(def.name);
+    if (sync_mode !== "full_refresh" && sync_mode !== "incremental") {
+      throw new ConfigError(`Invalid catalog: stream "${def.name}": sync_mode "${sync_mode}" is not one of full_refresh, incremental.`);
+    }
     if (!syncModes(def).includes(sync_mode)) {
       throw new ConfigError(`Invalid catalog: stream "${def.name}" supports only ${syncModes(def).join(", ")}, not ${sync_mode}.`);
     }

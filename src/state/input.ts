@@ -107,7 +107,7 @@ function epochSeconds(def: StreamDef, field: string, value: unknown): number {
   const n = typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
     throw new ConfigError(
-      `Invalid state for stream "${def.name}": "${field}" must be a time in epoch seconds, got ${JSON.stringify(value)}.`,
+      `Invalid state for stream "${def.name}": "${field}" must be a time in epoch seconds, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}.`,
     );
   }
   // Some tools write milliseconds; a cursor past year 5138 in seconds is surely one.

@@ -81,12 +81,14 @@ export class StripeClient {
           }
         }),
       {
-        retries: (this.options.maxAttempts ?? 8) - 1,
+        retries: (this.options.maxAttempts ?? 10) - 1,
         minTimeout: 500,
         maxTimeout: 30_000,
         factor: 2,
         randomize: true,
         maxRetryTime: this.options.maxRetryMs ?? 10 * 60_000,
+        // Rate limiting is the server pacing us, not the request failing: it does not use up attempts.
+        shouldConsumeRetry: ({ error }) => (error as RetryableError).cause?.status !== 429,
         onFailedAttempt: async ({ error }) => {
           this.stats.retries++;
           const waitMs = (error as RetryableError).waitMs;
