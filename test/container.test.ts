@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -29,15 +29,26 @@ describe.skipIf(!docker)("the container image", () => {
   let emulator: Emulator;
   let dir: string;
 
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const result = spawnSync(
-      d.bin,
-      ["run", "--rm", "-i", "--network", "host", "-e", `STRIPE_API_BASE=${emulator.url}`, "-v", `${dir}:/data:ro`, IMAGE, ...args],
-      { env: d.env, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
-    );
-    expect(result.stdout + result.stderr).not.toContain(EMULATOR_KEY);
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  // Asynchronous: the emulator answers from this same process while the container runs.
+  const run = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(
+        d.bin,
+        ["run", "--rm", "-i", "--network", "host", "-e", `STRIPE_API_BASE=${emulator.url}`, "-v", `${dir}:/data:ro`, IMAGE, ...args],
+        { env: d.env, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+      child.on("error", reject);
+      child.on("close", (status) => {
+        clearTimeout(timer);
+        expect(stdout + stderr).not.toContain(EMULATOR_KEY);
+        resolve({ status, stdout, stderr });
+      });
+    });
 
   beforeAll(async () => {
     execFileSync(d.bin, ["build", "--network", "host", "-t", IMAGE, "."], { cwd: ROOT, env: d.env, stdio: "inherit", timeout: 600_000 });
@@ -71,7 +82,7 @@ describe.skipIf(!docker)("the container image", () => {
       [["check", "--config", "/data/config.json"], ["check", "--config", config]],
       [["read", "--config", "/data/config.json", "--catalog", "/data/catalog.json"], ["read", "--config", config, "--catalog", catalog]],
     ] as const) {
-      const container = run([...inside]);
+      const container = await run([...inside]);
       const local = await runCli([...outside], { env });
       expect(container.status, container.stderr).toBe(0);
       expect(local.code).toBe(0);
