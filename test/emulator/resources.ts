@@ -218,6 +218,12 @@ export const EXTRA_EXPANDABLE: Record<string, string[]> = {
   file: ["links"],
 };
 
-export const ANCHOR = Date.UTC(2026, 10, 1) / 1000; // 2026-11-01T00:00:00Z
 export const DAY = 86400;
+/**
+ * Seeded data ends just before this time: the start of the current UTC day, so
+ * that whatever the date, the data is recent and the Events API's 30 days hold
+ * seeded events. Within a day the same seed gives the same data; EMULATOR_ANCHOR
+ * (epoch seconds) pins it for byte-identical runs across days.
+ */
+export const ANCHOR = process.env.EMULATOR_ANCHOR ? Number(process.env.EMULATOR_ANCHOR) : Math.floor(Date.now() / 1000 / DAY) * DAY;
 export const EVENT_RETENTION = 30 * DAY;
