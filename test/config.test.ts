@@ -35,6 +35,8 @@ describe("config", () => {
       "num_workers",
       "call_rate_limit",
       "api_retention_streams",
+      "retry_max_attempts",
+      "retry_max_seconds",
       "connected_accounts",
     ]);
     for (const [i, key] of Object.keys(spec.properties).entries()) expect(spec.properties[key].order).toBe(i);
