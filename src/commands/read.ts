@@ -5,6 +5,7 @@ import { readJsonFile } from "../protocol/json-file.js";
 import { errorTrace } from "../protocol/messages.js";
 import type { Output } from "../protocol/output.js";
 import { runRead } from "../read/engine.js";
+import { airbyteSink } from "../protocol/airbyte-sink.js";
 import { EMPTY_STATE, parseState } from "../state/input.js";
 import { accountsToRead } from "../stripe/accounts.js";
 import { clientFor } from "./client-for.js";
@@ -25,7 +26,7 @@ export async function read(paths: { config: string; catalog: string; state?: str
     },
     accounts,
     selected,
-    output,
+    airbyteSink(output),
     state,
   );
   if (result.failed.length === 0) return 0;

@@ -1,8 +1,7 @@
 import { redact } from "../secrets.js";
-import type { AirbyteMessage } from "./messages.js";
 
 /**
- * The only writer of stdout: one JSON message per line, secrets redacted, and
+ * The only writer of stdout: one JSON message per line (Airbyte or Flow), secrets redacted, and
  * the stream's backpressure respected so memory stays flat on large reads.
  */
 export class Output {
@@ -11,7 +10,7 @@ export class Output {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
   /** Resolves at once unless the consumer is behind; await it in hot loops. */
-  emit(message: AirbyteMessage): Promise<void> | undefined {
+  emit(message: object): Promise<void> | undefined {
     if (this.closed) return undefined;
     const ok = this.out.write(redact(JSON.stringify(message)) + "\n");
     if (ok) return undefined;
@@ -22,7 +21,7 @@ export class Output {
    * Prints `last` (if given) and nothing after it: a read stopped by a signal ends
    * on whole lines, and what it printed after its last STATE is read again next time.
    */
-  close(last?: AirbyteMessage): void {
+  close(last?: object): void {
     if (last) this.emit(last);
     this.closed = true;
   }

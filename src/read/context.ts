@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { StripeClient } from "../stripe/client.js";
+import type { Op } from "./sink.js";
 
 /** What every fetcher of one read shares. */
 export interface ReadContext {
@@ -18,7 +19,7 @@ export type Record_ = Record<string, unknown>;
 
 /** What a fetcher yields: records, then the cursor that checkpoints them. */
 export type FetchItem =
-  | { kind: "record"; stream: string; data: Record_ }
+  | { kind: "record"; stream: string; data: Record_; op: Op }
   /** Every record of `stream` up to `windowEnd` has been yielded; `last` ends the read. */
   | { kind: "checkpoint"; stream: string; windowEnd: number; last: boolean }
   | { kind: "failed"; stream: string; error: unknown };

@@ -1,7 +1,5 @@
 import { ConfigError, ConnectorError, StreamError } from "../errors.js";
 import type { SelectedStream } from "../protocol/catalog.js";
-import { errorTrace, logMessage, recordMessage, stateMessage, streamStatusTrace } from "../protocol/messages.js";
-import type { Output } from "../protocol/output.js";
 import { EMPTY_STATE, type InputState, type StreamCursor } from "../state/input.js";
 import { decideMode } from "../state/modes.js";
 import { ApiError } from "../stripe/client.js";
@@ -10,6 +8,7 @@ import type { FetchItem, ReadContext } from "./context.js";
 import { readEvents } from "./events-reader.js";
 import { consumersOf, planTasks, type Consumer, type PlannedStream, type ReadTask } from "./plan.js";
 import { readList } from "./root-reader.js";
+import type { ReadSink } from "./sink.js";
 
 /** One Stripe account a read covers. */
 export interface AccountScope {
@@ -49,11 +48,11 @@ export async function runRead(
   base: BaseContext,
   accounts: readonly AccountScope[],
   selected: readonly SelectedStream[],
-  output: Output,
+  sink: ReadSink,
   state: InputState = EMPTY_STATE,
 ): Promise<ReadResult> {
   const multi = base.config.connected_accounts !== undefined;
-  const log = (level: "INFO" | "WARN" | "ERROR", message: string) => void output.emit(logMessage(level, message));
+  const log = (level: "INFO" | "WARN" | "ERROR", message: string) => void sink.log(level, message);
   const runs = new Map<string, StreamRun>(
     selected.map((s) => [
       s.def.name,
@@ -103,7 +102,7 @@ export async function runRead(
   };
 
   const finish = async (run: StreamRun): Promise<void> => {
-    if (--run.pending === 0) await output.emit(streamStatusTrace(run.def.name, run.failed ? "INCOMPLETE" : "COMPLETE"));
+    if (--run.pending === 0) await sink.status(run.def.name, run.failed ? "INCOMPLETE" : "COMPLETE");
   };
 
   const fail = async (run: StreamRun, accountId: string, error: unknown): Promise<void> => {
@@ -111,9 +110,7 @@ export async function runRead(
     const message = multi ? `${streamError.message} (account ${accountId})` : streamError.message;
     failures.push(new StreamError(run.def.name, message, streamError.failureType, streamError.internalMessage));
     run.failed = true;
-    await output.emit(
-      errorTrace(message, streamError.failureType, { internalMessage: streamError.internalMessage, stream: run.def.name }),
-    );
+    await sink.error(run.def.name, message, streamError.failureType, streamError.internalMessage);
   };
 
   const runJob = async ({ ctx, accountId, task, consumers }: (typeof jobs)[number]): Promise<void> => {
@@ -124,18 +121,18 @@ export async function runRead(
       if (!run || stopped.has(item.stream)) return;
       if (!run.running) {
         run.running = true;
-        await output.emit(streamStatusTrace(run.def.name, "RUNNING"));
+        await sink.status(run.def.name, "RUNNING");
       }
       if (item.kind === "record") {
         run.records++;
         run.sinceState++;
         const data = multi ? { ...item.data, account_id: accountId } : item.data;
-        await output.emit(recordMessage(item.stream, data, Date.now()));
+        await sink.record(item.stream, data, item.op);
       } else if (item.kind === "checkpoint") {
         const checkpoint = consumers.get(item.stream)?.checkpoint;
         if (!checkpoint) return;
         run.blobs.set(accountId, checkpoint(item.windowEnd, item.last));
-        await output.emit(stateMessage(item.stream, stateBlob(run), run.sinceState));
+        await sink.state(item.stream, stateBlob(run), run.sinceState);
         run.sinceState = 0;
       } else {
         stopped.add(item.stream);
@@ -159,7 +156,7 @@ export async function runRead(
     for (const run of mine) if (!stopped.has(run.def.name)) await finish(run);
   };
 
-  for (const run of runs.values()) await output.emit(streamStatusTrace(run.def.name, "STARTED"));
+  for (const run of runs.values()) await sink.status(run.def.name, "STARTED");
   await Promise.all(jobs.map(runJob));
   const recordCounts = new Map([...runs].map(([name, run]) => [name, run.records]));
   return { failed: failures, recordCounts };

@@ -7,6 +7,7 @@ import { paginate } from "./paginate.js";
 import { parentOf, type EventsTask } from "./plan.js";
 import { isOfStream } from "./records.js";
 import { asArray } from "./root-reader.js";
+import type { Op } from "./sink.js";
 
 /** Stripe's `types[]` filter takes at most this many types. */
 const MAX_TYPES_PER_REQUEST = 20;
@@ -39,8 +40,8 @@ export async function* readEvents(ctx: ReadContext, task: EventsTask): AsyncGene
     for (const chunk of chunks) {
       const query = { types: chunk, "created[gte]": window.gte, "created[lte]": window.lte };
       for await (const page of paginate(ctx.client, "/v1/events", query, ctx.account)) {
-        for (const data of await recordsOf(ctx, def, page.data as unknown as StripeEvent[])) {
-          yield { kind: "record", stream: def.name, data };
+        for (const { data, op } of await recordsOf(ctx, def, page.data as unknown as StripeEvent[])) {
+          yield { kind: "record", stream: def.name, data, op };
         }
       }
     }
@@ -48,26 +49,27 @@ export async function* readEvents(ctx: ReadContext, task: EventsTask): AsyncGene
   }
 }
 
-async function recordsOf(ctx: ReadContext, def: StreamDef, events: StripeEvent[]): Promise<Record_[]> {
+async function recordsOf(ctx: ReadContext, def: StreamDef, events: StripeEvent[]): Promise<Array<{ data: Record_; op: Op }>> {
   const carriesParent = def.incremental === "parent" || def.eventsCarryParent === true;
   const seen = new Set<string>();
   const perEvent = await Promise.all(
     events.map(async (event) => {
       const object = event.data.object;
       const deleted = event.type.endsWith(".deleted");
+      const op: Op = deleted ? "d" : event.type.endsWith(".created") ? "c" : "u";
       // A creation and an update in the same second: the update must win a dedup on the cursor.
       const updated = event.created - (event.type.endsWith(".created") ? 1 : 0);
       if (carriesParent) {
         // Lists are newest first: the first event of a parent on a page is its latest state.
         if (seen.has(String(object.id))) return [];
         seen.add(String(object.id));
-        return childRecords(ctx, def, { ...object, updated }, deleted);
+        return (await childRecords(ctx, def, { ...object, updated }, deleted)).map((data) => ({ data, op }));
       }
       if (!isOfStream(def, object)) return [];
       const current = deleted ? object : await refetched(ctx, def, object);
       const record: Record_ = { ...current, updated };
       if (deleted) record.is_deleted = true;
-      return [record];
+      return [{ data: record, op }];
     }),
   );
   return perEvent.flat();

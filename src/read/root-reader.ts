@@ -38,7 +38,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
         if (isOfStream(def, object)) parents.push(decorate(def, object, ctx.now));
       }
       if (task.self) {
-        for (const parent of parents) yield { kind: "record", stream: def.name, data: withoutFields(parent, expanded) };
+        for (const parent of parents) yield { kind: "record", stream: def.name, data: withoutFields(parent, expanded), op: "c" };
       }
       for (const child of task.children) {
         const childDef = child.stream.def;
@@ -46,7 +46,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
         try {
           const perParent = await Promise.all(parents.map((parent) => childRecords(ctx, childDef, parent)));
           for (const records of perParent) {
-            for (const data of records) yield { kind: "record", stream: childDef.name, data };
+            for (const data of records) yield { kind: "record", stream: childDef.name, data, op: "c" };
           }
         } catch (error) {
           failed.add(childDef.name);

@@ -1,0 +1,15 @@
+import type { ReadSink } from "../read/sink.js";
+import { errorTrace, logMessage, recordMessage, stateMessage, streamStatusTrace } from "./messages.js";
+import type { Output } from "./output.js";
+
+/** The engine's results as Airbyte messages on stdout. */
+export function airbyteSink(output: Output): ReadSink {
+  return {
+    record: (stream, data) => output.emit(recordMessage(stream, data, Date.now())),
+    state: (stream, blob, recordCount) => output.emit(stateMessage(stream, blob, recordCount)),
+    status: (stream, status) => output.emit(streamStatusTrace(stream, status)),
+    error: (stream, message, failureType, internalMessage) =>
+      output.emit(errorTrace(message, failureType, { internalMessage, stream })),
+    log: (level, message) => output.emit(logMessage(level, message)),
+  };
+}
