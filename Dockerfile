@@ -8,6 +8,7 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 # Runtime stage: production dependencies, compiled code, schemas; no compiler, no tests.
+# With arguments it is an Airbyte source; with none it speaks Estuary Flow's capture protocol.
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
@@ -21,5 +22,7 @@ ENV AIRBYTE_ENTRYPOINT="node /app/dist/src/main.js"
 ENTRYPOINT ["node", "/app/dist/src/main.js"]
 LABEL io.airbyte.name="airbyte/source-stripe" \
       io.airbyte.version="0.1.0" \
+      FLOW_RUNTIME_PROTOCOL="capture" \
+      FLOW_RUNTIME_CODEC="json" \
       org.opencontainers.image.title="source-stripe" \
       org.opencontainers.image.description="Stripe source for Airbyte and Estuary Flow"

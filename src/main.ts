@@ -10,6 +10,8 @@ import { readJsonFile } from "./protocol/json-file.js";
 import { errorTrace, logMessage } from "./protocol/messages.js";
 import { Output } from "./protocol/output.js";
 import { redact } from "./secrets.js";
+import { isFlowInvocation } from "./flow/log.js";
+import { runFlow } from "./flow/main.js";
 
 async function run(argv: readonly string[], output: Output): Promise<number> {
   const command = parseArgs(argv);
@@ -70,6 +72,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const code = await run(process.argv.slice(2), output).catch((error: unknown) => fail(error, output));
+const argv = process.argv.slice(2);
+const code = isFlowInvocation(argv)
+  ? await runFlow(argv, output)
+  : await run(argv, output).catch((error: unknown) => fail(error, output));
 await output.flush();
 process.exit(code);

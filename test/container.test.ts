@@ -30,13 +30,14 @@ describe.skipIf(!docker)("the container image", () => {
   let dir: string;
 
   // Asynchronous: the emulator answers from this same process while the container runs.
-  const run = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  const run = (args: string[], stdin = ""): Promise<{ status: number | null; stdout: string; stderr: string }> =>
     new Promise((resolve, reject) => {
       const child = spawn(
         d.bin,
         ["run", "--rm", "-i", "--network", "host", "-e", `STRIPE_API_BASE=${emulator.url}`, "-v", `${dir}:/data:ro`, IMAGE, ...args],
-        { env: d.env, stdio: ["ignore", "pipe", "pipe"] },
+        { env: d.env, stdio: ["pipe", "pipe", "pipe"] },
       );
+      child.stdin.end(stdin);
       let stdout = "";
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -71,6 +72,18 @@ describe.skipIf(!docker)("the container image", () => {
     expect(inspect.Config.Labels["io.airbyte.version"]).toMatch(/^\d+\.\d+\.\d+/);
     expect(inspect.Config.Env).toContain("AIRBYTE_ENTRYPOINT=node /app/dist/src/main.js");
     expect(inspect.Config.User).toBe("node");
+    expect(inspect.Config.Labels.FLOW_RUNTIME_PROTOCOL).toBe("capture");
+    expect(inspect.Config.Labels.FLOW_RUNTIME_CODEC).toBe("json");
+    expect(inspect.Architecture).toBe("amd64");
+  });
+
+  it("answers Flow's no-argument spec request", async () => {
+    const result = await run([], '{"spec":{}}\n');
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].spec.protocol).toBe(3032023);
+    expect(lines[0].spec.resourcePathPointers).toEqual(["/name"]);
   });
 
   it("answers spec, check and read exactly as the CLI outside the container does", async () => {

@@ -16,6 +16,9 @@ Commands (Airbyte protocol; messages on stdout, one JSON per line):
   read     --config FILE --catalog FILE [--state FILE]  read the selected streams
   --help                                                this text
 
+With no arguments (or only --log.level=LEVEL) it speaks Estuary Flow's capture protocol:
+one JSON request on stdin ({"spec":{}}, {"discover":...}, {"validate":...}, {"apply":...}, {"open":...}).
+
 Environment: STRIPE_API_BASE (e.g. http://127.0.0.1:12111) points the Stripe SDK elsewhere.`;
 
 const FLAGS: Record<string, readonly string[]> = {
@@ -29,7 +32,8 @@ const REQUIRED: Record<string, readonly string[]> = { check: ["config"], discove
 /** Parses argv (without node and script); every mistake is a one-line ConfigError. */
 export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") return { name: "help" };
+  if (command === "--help" || command === "-h" || command === "help") return { name: "help" };
+  if (command === undefined) throw new ConfigError("No command given (see --help).");
   const allowed = FLAGS[command];
   if (!allowed) throw new ConfigError(`Unknown command "${command}". Commands: spec, check, discover, read (see --help).`);
   const flags: Record<string, string> = {};
