@@ -66,7 +66,7 @@ export const ConfigSchema = z
     num_workers: z.int().min(1).max(100).default(10).meta({
       title: "Number of concurrent threads",
       description:
-        "The most requests in flight at once, across all streams (2 to 100). A legacy value of 1 is read as 2.",
+        "The most requests in flight at once, across all streams (2 to 100; a legacy 1 is read as 2). When not set, the connector keeps as many in flight as the rate limit allows at the latency it observes, up to 100.",
       minimum: 2,
       examples: [2, 3, 4],
       order: 5,
@@ -84,16 +84,22 @@ export const ConfigSchema = z
         "Accepted for compatibility with Airbyte. Every stream that reads Stripe's Events API already falls back to a full re-read when its cursor is older than the Events API's 30-day retention.",
       order: 7,
     }),
+    adaptive_windows: z.boolean().default(true).meta({
+      title: "Split dense windows (beyond Airbyte)",
+      description:
+        "Read a stream's created windows concurrently and split a window that turns out dense (more than one page) into halves read in parallel, so the work spreads over the workers whatever the data's distribution. False reads fixed slice_range windows, as Airbyte's connector does.",
+      order: 8,
+    }),
     retry_max_attempts: z.int().min(1).max(100).default(10).meta({
       title: "Attempts per request (beyond Airbyte)",
       description:
         "How many times a request that failed for a retryable reason (429, 409, 5xx, connection reset, timeout) is tried in all. 429 answers slow the connector down and do not count.",
-      order: 8,
+      order: 9,
     }),
     retry_max_seconds: z.int().min(1).max(86400).default(600).meta({
       title: "Retry time per request, in seconds (beyond Airbyte)",
       description: "A request still failing after this long fails its stream.",
-      order: 9,
+      order: 10,
     }),
     connected_accounts: z
       .union([z.literal("all"), z.array(z.string().regex(/^acct_\w+$/, { error: "expected account ids like acct_1Hx..." })).min(1)], {
@@ -105,12 +111,15 @@ export const ConfigSchema = z
         description:
           'Also read these connected accounts in the same sync: a list of account ids, or "all" for every account connected to the platform (found through /v1/accounts). Records then carry account_id and state keeps a cursor per account.',
         examples: ["all", ["acct_1Hx...", "acct_1Jy..."]],
-        order: 10,
+        order: 11,
       }),
   })
   .meta({ title: "Stripe Source Spec" });
 
-export type Config = z.output<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema> & {
+  /** Whether the user set num_workers (it then caps concurrency) or took the default. */
+  num_workers_given: boolean;
+};
 
 /** The JSON schema `spec` prints and spec.json holds. */
 export function connectionSpecification(): Record<string, unknown> {
@@ -130,7 +139,7 @@ export function parseConfig(raw: unknown): Config {
     const key = issue?.path.length ? issue.path.join(".") : "(root)";
     throw new ConfigError(`Invalid config: ${key}: ${issue ? describeIssue(issue) : "invalid"}`);
   }
-  const config = result.data;
+  const config: Config = { ...result.data, num_workers_given: (raw as Record<string, unknown>).num_workers !== undefined };
   if (config.num_workers < 2) config.num_workers = 2;
   return config;
 }

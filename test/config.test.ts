@@ -35,6 +35,7 @@ describe("config", () => {
       "num_workers",
       "call_rate_limit",
       "api_retention_streams",
+      "adaptive_windows",
       "retry_max_attempts",
       "retry_max_seconds",
       "connected_accounts",

@@ -157,10 +157,33 @@ export async function runRead(
   };
 
   for (const run of runs.values()) await sink.status(run.def.name, "STARTED");
-  await Promise.all(jobs.map(runJob));
+  const progress = reportProgress(base, runs, sink);
+  try {
+    await Promise.all(jobs.map(runJob));
+  } finally {
+    clearInterval(progress);
+  }
   const recordCounts = new Map([...runs].map(([name, run]) => [name, run.records]));
   return { failed: failures, recordCounts };
 }
+
+/** Every few seconds, a LOG line with what the read has done so far. */
+function reportProgress(base: BaseContext, runs: Map<string, StreamRun>, sink: ReadSink): NodeJS.Timeout {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const records = [...runs.values()].reduce((n, r) => n + r.records, 0);
+    const { requests, rateLimited } = base.client.stats;
+    const seconds = (Date.now() - started) / 1000;
+    void sink.log(
+      "INFO",
+      `progress: ${records} records, ${requests} requests (${(requests / seconds).toFixed(1)}/s), ${rateLimited} answered 429, after ${seconds.toFixed(0)} s`,
+    );
+  }, PROGRESS_EVERY_MS);
+  timer.unref();
+  return timer;
+}
+
+const PROGRESS_EVERY_MS = 5_000;
 
 /** Turns whatever stopped a stream into a one-line, actionable message with a failure type. */
 export function explain(def: StreamDef, error: unknown): StreamError {

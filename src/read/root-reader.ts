@@ -1,68 +1,150 @@
-import { createdWindows, type Window } from "../state/windows.js";
+import { createdWindows } from "../state/windows.js";
+import type { ListResponse } from "../stripe/client.js";
 import type { Query } from "../stripe/query.js";
+import { BoundedQueue } from "./bounded-queue.js";
 import { childRecords, resolvePath } from "./children.js";
 import type { FetchItem, ReadContext, Record_ } from "./context.js";
-import { paginate } from "./paginate.js";
+import { paginate, PAGE_SIZE } from "./paginate.js";
 import { consumersOf, type ListTask } from "./plan.js";
 import { createdAt, decorate, isOfStream } from "./records.js";
 
+/** Pages fetched but not yet printed, across all windows of one list: bounds memory. */
+const QUEUE_PAGES = 16;
+
 /**
- * Reads one top-level list window by window (oldest window first, each one
- * newest first as Stripe lists), feeding the stream and its selected children.
- * After each window it yields the checkpoint of every stream it fed.
+ * Reads one top-level list, feeding the stream and its selected children.
+ *
+ * A list that filters on `created` is cut into windows read concurrently (the
+ * shared client bounds what is in flight). A window that turns out dense (it
+ * still has more after a page) has its unread part split in two, read in
+ * parallel, so the work spreads over the workers whatever the data's
+ * distribution. Records are printed as pages arrive; a window's checkpoint is
+ * printed once it and every earlier window are complete, so state never covers
+ * an unfinished window. A list without a `created` filter is read page by page.
  */
 export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerator<FetchItem> {
-  const { def } = task;
-  const failed = new Set<string>();
-  const expanded = task.children
-    .map((c) => c.stream.def.parent)
-    .filter((link) => link?.expandEmbedded && link.embedded)
-    .map((link) => link!.embedded!);
-  const query: Query = { ...def.params };
-  const expand = [...asArray(def.params?.expand), ...expanded.map((field) => `data.${field}`)];
-  if (expand.length) query.expand = expand;
-
-  const windows: Window[] = def.createdFilter ? createdWindows(task.from, ctx.now, ctx.config.slice_range) : [];
-  const passes: Array<Window | undefined> = def.createdFilter ? windows : task.from <= ctx.now ? [undefined] : [];
-  for (const [i, window] of passes.entries()) {
-    const windowQuery = window ? { ...query, "created[gte]": window.gte, "created[lte]": window.lte } : query;
-    for await (const page of paginate(ctx.client, resolvePath(ctx, def), windowQuery, ctx.account)) {
-      const parents: Record_[] = [];
-      let pastStart = false;
-      for (const object of page.data) {
-        const created = createdAt(def, object);
-        if (!window && created !== undefined && created < task.from) {
-          pastStart = true;
-          continue;
-        }
-        if (isOfStream(def, object)) parents.push(decorate(def, object, ctx.now));
-      }
-      if (task.self) {
-        for (const parent of parents) yield { kind: "record", stream: def.name, data: withoutFields(parent, expanded), op: "c" };
-      }
-      for (const child of task.children) {
-        const childDef = child.stream.def;
-        if (failed.has(childDef.name)) continue;
-        try {
-          const perParent = await Promise.all(parents.map((parent) => childRecords(ctx, childDef, parent)));
-          for (const records of perParent) {
-            for (const data of records) yield { kind: "record", stream: childDef.name, data, op: "c" };
-          }
-        } catch (error) {
-          failed.add(childDef.name);
-          yield { kind: "failed", stream: childDef.name, error };
-        }
-      }
+  const reader = new PageReader(ctx, task);
+  if (!task.def.createdFilter) {
+    if (task.from > ctx.now) return;
+    for await (const page of paginate(ctx.client, resolvePath(ctx, task.def), reader.query, ctx.account)) {
+      const { items, pastStart } = await reader.itemsOf(page.data, task.from);
+      yield* items;
       // Lists come newest first: once past the lower bound, later pages are older still.
       if (pastStart) break;
     }
-    const windowEnd = window ? window.lte : ctx.now;
-    const last = i === passes.length - 1;
-    for (const consumer of consumersOf(task)) {
-      if (!failed.has(consumer.stream.def.name)) {
-        yield { kind: "checkpoint", stream: consumer.stream.def.name, windowEnd, last };
+    yield* reader.checkpoints(ctx.now, true);
+    return;
+  }
+
+  const windows = createdWindows(task.from, ctx.now, ctx.config.slice_range).map((w) => ({ ...w, pending: 1 }));
+  if (!windows.length) return;
+  const queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES);
+  const path = resolvePath(ctx, task.def);
+  let checkpointed = 0;
+  let running = 0;
+
+  const finish = async (index: number): Promise<void> => {
+    windows[index]!.pending--;
+    // Claim the newly complete prefix before awaiting, so two pieces finishing at
+    // once never checkpoint the same window twice.
+    const ready: FetchItem[] = [];
+    while (checkpointed < windows.length && windows[checkpointed]!.pending === 0) {
+      ready.push(...reader.checkpoints(windows[checkpointed]!.lte, checkpointed === windows.length - 1));
+      checkpointed++;
+    }
+    if (ready.length) await queue.push(ready);
+  };
+
+  /** Reads created in [gte, lte] of window `index`, after `startingAfter` when continuing a page. */
+  const piece = async (index: number, gte: number, lte: number, startingAfter?: string): Promise<void> => {
+    running++;
+    try {
+      let after = startingAfter;
+      let lower = gte;
+      for (;;) {
+        const query = { ...reader.query, "created[gte]": lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after };
+        const page = await ctx.client.get<ListResponse>(path, query, ctx.account);
+        await queue.push((await reader.itemsOf(page.data)).items);
+        const last = page.data[page.data.length - 1];
+        if (!page.has_more || !last) break;
+        after = String(last.id);
+        const oldestSeen = createdAt(task.def, last);
+        // Split what is left, [lower, oldestSeen], in halves: this piece keeps the newer
+        // half (continuing after `last`), a new piece takes the older one.
+        if (ctx.config.adaptive_windows && oldestSeen !== undefined && oldestSeen - lower >= 2) {
+          const middle = lower + Math.floor((oldestSeen - lower) / 2);
+          windows[index]!.pending++;
+          void piece(index, lower, middle - 1).catch((error: unknown) => queue.fail(error));
+          lower = middle;
+        }
+      }
+      await finish(index);
+    } finally {
+      if (--running === 0 && checkpointed === windows.length) queue.close();
+    }
+  };
+
+  for (const [index, window] of windows.entries()) {
+    void piece(index, window.gte, window.lte).catch((error: unknown) => queue.fail(error));
+  }
+  for await (const items of queue.drain()) yield* items;
+}
+
+/** Turns a page of a top-level list into the records of the stream and its children. */
+class PageReader {
+  readonly query: Query;
+  private readonly expanded: string[];
+  private readonly failed = new Set<string>();
+
+  constructor(
+    private readonly ctx: ReadContext,
+    private readonly task: ListTask,
+  ) {
+    const def = task.def;
+    this.expanded = task.children
+      .map((c) => c.stream.def.parent)
+      .filter((link) => link?.expandEmbedded && link.embedded)
+      .map((link) => link!.embedded!);
+    this.query = { ...def.params };
+    const expand = [...asArray(def.params?.expand), ...this.expanded.map((field) => `data.${field}`)];
+    if (expand.length) this.query.expand = expand;
+  }
+
+  /** Records of one page; with `from`, objects created before it are dropped (lists without a created filter). */
+  async itemsOf(objects: Record_[], from?: number): Promise<{ items: FetchItem[]; pastStart: boolean }> {
+    const { def } = this.task;
+    const items: FetchItem[] = [];
+    const parents: Record_[] = [];
+    let pastStart = false;
+    for (const object of objects) {
+      const created = createdAt(def, object);
+      if (from !== undefined && created !== undefined && created < from) {
+        pastStart = true;
+        continue;
+      }
+      if (isOfStream(def, object)) parents.push(decorate(def, object, this.ctx.now));
+    }
+    if (this.task.self) {
+      for (const parent of parents) items.push({ kind: "record", stream: def.name, data: withoutFields(parent, this.expanded), op: "c" });
+    }
+    for (const child of this.task.children) {
+      const childDef = child.stream.def;
+      if (this.failed.has(childDef.name)) continue;
+      try {
+        const perParent = await Promise.all(parents.map((parent) => childRecords(this.ctx, childDef, parent)));
+        for (const records of perParent) for (const data of records) items.push({ kind: "record", stream: childDef.name, data, op: "c" });
+      } catch (error) {
+        this.failed.add(childDef.name);
+        items.push({ kind: "failed", stream: childDef.name, error });
       }
     }
+    return { items, pastStart };
+  }
+
+  checkpoints(windowEnd: number, last: boolean): FetchItem[] {
+    return consumersOf(this.task)
+      .filter((c) => !this.failed.has(c.stream.def.name))
+      .map((c) => ({ kind: "checkpoint", stream: c.stream.def.name, windowEnd, last }));
   }
 }
 

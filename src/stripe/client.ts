@@ -27,8 +27,10 @@ export interface ListResponse {
 
 export interface ClientOptions {
   apiKey: string;
-  /** Requests in flight at once, across every stream. */
+  /** Requests in flight at most, across every stream. */
   concurrency: number;
+  /** Keep rate x latency requests in flight (up to `concurrency`) rather than always `concurrency`. */
+  adaptiveConcurrency?: boolean;
   /** Requests started per second, across every stream. */
   ratePerSecond: number;
   /** Attempts per request, first one included. */
@@ -39,9 +41,9 @@ export interface ClientOptions {
   apiBase?: string;
 }
 
-/** Stripe's default budget for a key: 100 req/s live, 25 in test mode, minus a margin. */
+/** Stripe's budget for a key's read requests: 100/s live, 25/s in test mode, less a 5% margin. */
 export function defaultRatePerSecond(apiKey: string): number {
-  return /^(sk|rk)_live_/.test(apiKey) ? 90 : 22;
+  return /^(sk|rk)_live_/.test(apiKey) ? 95 : 23.75;
 }
 
 /**
@@ -62,7 +64,11 @@ export class StripeClient {
       telemetry: false,
       appInfo: { name: "source-stripe" },
     });
-    this.limiter = new RequestLimiter(options.concurrency, options.ratePerSecond);
+    this.limiter = new RequestLimiter({
+      ratePerSecond: options.ratePerSecond,
+      maxConcurrency: options.concurrency,
+      adaptiveConcurrency: options.adaptiveConcurrency ?? false,
+    });
   }
 
   /** GET `path` with `query`, on behalf of `account` when given (Stripe-Account). */
@@ -104,7 +110,11 @@ export class StripeClient {
   private classify(path: string, error: unknown): Error {
     const sdk = error as Partial<Stripe.errors.StripeError> & { message?: string };
     const status = typeof sdk.statusCode === "number" ? sdk.statusCode : undefined;
-    if (status === 429) this.stats.rateLimited++;
+    const decision = retryDecision({ status, headers: sdk.headers as Record<string, string> | undefined });
+    if (status === 429) {
+      this.stats.rateLimited++;
+      this.limiter.rateLimited(decision.waitMs);
+    }
     const apiError = new ApiError(
       path,
       status,
@@ -119,7 +129,6 @@ export class StripeClient {
         ),
       );
     }
-    const decision = retryDecision({ status, headers: sdk.headers as Record<string, string> | undefined });
     if (!decision.retry) return new AbortError(apiError);
     return new RetryableError(apiError, decision.waitMs);
   }

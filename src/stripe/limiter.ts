@@ -1,29 +1,76 @@
+export interface LimiterOptions {
+  /** Requests started per second at most (Stripe's budget for the key, or call_rate_limit). */
+  ratePerSecond: number;
+  /** Requests in flight at most (num_workers when given, else 100). */
+  maxConcurrency: number;
+  /**
+   * Keep only as many requests in flight as the rate allows at the observed
+   * latency (rate x latency): more would only wait, fewer would waste the budget.
+   */
+  adaptiveConcurrency: boolean;
+}
+
+/** After a 429 the rate drops to this share, then climbs back by RECOVERY of the budget per second. */
+const BACKOFF = 0.7;
+const RECOVERY = 0.05;
+
 /**
- * One gate for every request of the process: at most `concurrency` in flight,
- * and starts spaced so that no more than `ratePerSecond` begin in any second.
+ * One gate for every request of the process, shared by all streams: starts are
+ * spaced to the rate budget, in-flight requests are bounded, a 429 slows the
+ * rate down (and Retry-After pauses everyone), and the rate recovers after.
  */
 export class RequestLimiter {
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private nextStartAt = 0;
+  private rate: number;
+  private lastCut = 0;
+  private lastRecovery = Date.now();
+  private pausedUntil = 0;
+  /** Exponentially weighted request latency, seconds. */
+  private latency = 0.25;
 
-  constructor(
-    private readonly concurrency: number,
-    private readonly ratePerSecond: number,
-  ) {}
+  constructor(private readonly options: LimiterOptions) {
+    this.rate = options.ratePerSecond;
+  }
+
+  /** How many requests may be in flight now. */
+  concurrency(): number {
+    const cap = this.options.maxConcurrency;
+    if (!this.options.adaptiveConcurrency || !Number.isFinite(this.rate)) return cap;
+    return Math.max(2, Math.min(cap, Math.ceil(this.rate * this.latency * 1.25) + 1));
+  }
+
+  currentRate(): number {
+    return this.rate;
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.acquire();
     try {
       await this.pace();
-      return await task();
+      const started = performance.now();
+      try {
+        return await task();
+      } finally {
+        this.latency = 0.8 * this.latency + 0.2 * ((performance.now() - started) / 1000);
+      }
     } finally {
       this.release();
     }
   }
 
+  /** Stripe answered 429: slow down (at most once a second), and wait `retryAfterMs` if it asked. */
+  rateLimited(retryAfterMs?: number): void {
+    const now = Date.now();
+    if (retryAfterMs) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    if (now - this.lastCut < 1000) return;
+    this.lastCut = now;
+    this.rate = Math.max(1, this.rate * BACKOFF);
+  }
+
   private acquire(): Promise<void> {
-    if (this.inFlight < this.concurrency) {
+    if (this.inFlight < this.concurrency()) {
       this.inFlight++;
       return Promise.resolve();
     }
@@ -31,16 +78,23 @@ export class RequestLimiter {
   }
 
   private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight--;
+    this.inFlight--;
+    while (this.waiting.length && this.inFlight < this.concurrency()) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
   }
 
   private async pace(): Promise<void> {
-    if (!Number.isFinite(this.ratePerSecond) || this.ratePerSecond <= 0) return;
+    const budget = this.options.ratePerSecond;
+    if (!Number.isFinite(budget) || budget <= 0) return;
     const now = Date.now();
-    const startAt = Math.max(now, this.nextStartAt);
-    this.nextStartAt = startAt + 1000 / this.ratePerSecond;
+    if (this.rate < budget && now - this.lastCut > 1000) {
+      this.rate = Math.min(budget, this.rate + (budget * RECOVERY * (now - this.lastRecovery)) / 1000);
+    }
+    this.lastRecovery = now;
+    const startAt = Math.max(now, this.nextStartAt, this.pausedUntil);
+    this.nextStartAt = startAt + 1000 / this.rate;
     if (startAt > now) await new Promise((r) => setTimeout(r, startAt - now));
   }
 }
