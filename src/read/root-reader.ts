@@ -14,13 +14,14 @@ const QUEUE_PAGES = 16;
 /**
  * Reads one top-level list, feeding the stream and its selected children.
  *
- * A list that filters on `created` is cut into windows read concurrently (the
- * shared client bounds what is in flight). A window that turns out dense (it
- * still has more after a page) has its unread part split in two, read in
+ * A list that filters on `created` is read by pieces, each a created range, all
+ * at once (the shared client bounds what is in flight). A piece that turns out
+ * dense (it still has more after a page) splits its unread part in two, read in
  * parallel, so the work spreads over the workers whatever the data's
- * distribution. Records are printed as pages arrive; a window's checkpoint is
- * printed once it and every earlier window are complete, so state never covers
- * an unfinished window. A list without a `created` filter is read page by page.
+ * distribution. Records are printed as pages arrive; `slice_range` windows are
+ * the checkpoint grid: a window's checkpoint is printed once it and every
+ * earlier window are fully read, so state never covers unread data. A list
+ * without a `created` filter is read page by page.
  */
 export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerator<FetchItem> {
   const reader = new PageReader(ctx, task);
@@ -36,57 +37,60 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
     return;
   }
 
-  const windows = createdWindows(task.from, ctx.now, ctx.config.slice_range).map((w) => ({ ...w, pending: 1 }));
+  // The windows are the checkpoint grid. What is read is decided by pieces: one for
+  // the whole range when splitting adaptively (an empty or small stream costs one
+  // request), else one per window, as Airbyte schedules them.
+  const windows = createdWindows(task.from, ctx.now, ctx.config.slice_range);
   if (!windows.length) return;
   const queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES);
   const path = resolvePath(ctx, task.def);
+  /** Pieces still reading: everything created before the lowest `lower` is read. */
+  const active = new Set<{ lower: number }>();
   let checkpointed = 0;
-  let running = 0;
 
-  const finish = async (index: number): Promise<void> => {
-    windows[index]!.pending--;
-    // Claim the newly complete prefix before awaiting, so two pieces finishing at
+  const finish = async (piece: { lower: number }): Promise<void> => {
+    active.delete(piece);
+    // Claim the newly complete windows before awaiting, so two pieces finishing at
     // once never checkpoint the same window twice.
+    let unread = Infinity;
+    for (const p of active) unread = Math.min(unread, p.lower);
     const ready: FetchItem[] = [];
-    while (checkpointed < windows.length && windows[checkpointed]!.pending === 0) {
+    while (checkpointed < windows.length && windows[checkpointed]!.lte < unread) {
       ready.push(...reader.checkpoints(windows[checkpointed]!.lte, checkpointed === windows.length - 1));
       checkpointed++;
     }
+    const done = active.size === 0;
     if (ready.length) await queue.push(ready);
+    if (done) queue.close();
   };
 
-  /** Reads created in [gte, lte] of window `index`, after `startingAfter` when continuing a page. */
-  const piece = async (index: number, gte: number, lte: number, startingAfter?: string): Promise<void> => {
-    running++;
-    try {
-      let after = startingAfter;
-      let lower = gte;
-      for (;;) {
-        const query = { ...reader.query, "created[gte]": lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after };
-        const page = await ctx.client.get<ListResponse>(path, query, ctx.account);
-        await queue.push((await reader.itemsOf(page.data)).items);
-        const last = page.data[page.data.length - 1];
-        if (!page.has_more || !last) break;
-        after = String(last.id);
-        const oldestSeen = createdAt(task.def, last);
-        // Split what is left, [lower, oldestSeen], in halves: this piece keeps the newer
-        // half (continuing after `last`), a new piece takes the older one.
-        if (ctx.config.adaptive_windows && oldestSeen !== undefined && oldestSeen - lower >= 2) {
-          const middle = lower + Math.floor((oldestSeen - lower) / 2);
-          windows[index]!.pending++;
-          void piece(index, lower, middle - 1).catch((error: unknown) => queue.fail(error));
-          lower = middle;
-        }
+  /** Reads what was created in [gte, lte], after `startingAfter` when continuing a page. */
+  const read = async (gte: number, lte: number): Promise<void> => {
+    const piece = { lower: gte };
+    active.add(piece);
+    let after: string | undefined;
+    for (;;) {
+      const query = { ...reader.query, "created[gte]": piece.lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after };
+      const page = await ctx.client.get<ListResponse>(path, query, ctx.account);
+      await queue.push((await reader.itemsOf(page.data)).items);
+      const last = page.data[page.data.length - 1];
+      if (!page.has_more || !last) break;
+      after = String(last.id);
+      const oldestSeen = createdAt(task.def, last);
+      // Split what is left, [lower, oldestSeen], in halves: this piece keeps the newer
+      // half (continuing after `last`), a new piece takes the older one.
+      if (ctx.config.adaptive_windows && oldestSeen !== undefined && oldestSeen - piece.lower >= 2) {
+        const middle = piece.lower + Math.floor((oldestSeen - piece.lower) / 2);
+        start(piece.lower, middle - 1);
+        piece.lower = middle;
       }
-      await finish(index);
-    } finally {
-      if (--running === 0 && checkpointed === windows.length) queue.close();
     }
+    await finish(piece);
   };
+  const start = (gte: number, lte: number) => void read(gte, lte).catch((error: unknown) => queue.fail(error));
 
-  for (const [index, window] of windows.entries()) {
-    void piece(index, window.gte, window.lte).catch((error: unknown) => queue.fail(error));
-  }
+  if (ctx.config.adaptive_windows) start(windows[0]!.gte, windows[windows.length - 1]!.lte);
+  else for (const window of windows) start(window.gte, window.lte);
   for await (const items of queue.drain()) yield* items;
 }
 
