@@ -11,7 +11,7 @@ export interface Docker {
 
 function works(bin: string, env: NodeJS.ProcessEnv): boolean {
   try {
-    execFileSync(bin, ["info"], { env, stdio: "ignore", timeout: 20_000 });
+    execFileSync(bin, ["info"], { env, stdio: "ignore", timeout: 60_000 });
     return true;
   } catch {
     return false;
