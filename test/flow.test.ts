@@ -197,4 +197,29 @@ describe("Flow mode: a continuous capture against the emulator", () => {
     expect(again.committed(0).filter((d) => d._meta.op === "c").length).toBeLessThan(emulator.listObjects("customer").length);
     await again.stop();
   });
+
+  it("polls events while a long backfill is still running", async () => {
+    const slow = await startEmulator({ seed: 42, scale: 1, latencyMs: 20, bulk: { object: "charge", count: 30_000 } });
+    try {
+      const capture = new Capture(slow, {
+        open: {
+          capture: {
+            name: "acme/stripe",
+            config: { ...config, call_rate_limit: 40 },
+            bindings: [{ resourceConfig: { name: "charges", interval: "PT1S" }, resourcePath: ["charges"], stateKey: "charges" }],
+          },
+          state: {},
+        },
+      });
+      await capture.until("the backfill to start", () => capture.committed(0).length > 500);
+      const created = slow.createObject("charge", { amount: 777, currency: "usd" });
+      await capture.until("the new charge, from the events poll", () => capture.committed(0).some((d) => d.id === created.id));
+      const state = capture.state() as any;
+      expect(state.bindingStateV1.charges.backfill_created, "the backfill is still going").toEqual(expect.any(Number));
+      expect(capture.committed(0).length).toBeLessThan(30_000);
+      await capture.stop();
+    } finally {
+      await slow.close();
+    }
+  });
 });

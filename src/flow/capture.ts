@@ -6,6 +6,7 @@ import type { Output } from "../protocol/output.js";
 import { runRead, type AccountScope } from "../read/engine.js";
 import type { ReadSink } from "../read/sink.js";
 import { EMPTY_STATE, parseState } from "../state/input.js";
+import { decideMode, type Phase } from "../state/modes.js";
 import { accountsToRead } from "../stripe/accounts.js";
 import type { StripeClient } from "../stripe/client.js";
 import type { FlowLog } from "./log.js";
@@ -21,8 +22,8 @@ type Blob = Record<string, unknown>;
 
 /**
  * Flow's `open`: answer `opened`, then capture every binding for good. Each
- * binding backfills from its list, then polls the Events API every `interval`;
- * all bindings run at once through one client. Documents are followed by the
+ * binding backfills from its list while polling the Events API every
+ * `interval`; all bindings run at once through one client. Documents are followed by the
  * checkpoint that covers them, keyed by the binding's stateKey.
  */
 export async function openCapture(request: NonNullable<FlowRequest["open"]>, output: Output, log: FlowLog): Promise<number> {
@@ -60,11 +61,68 @@ interface PollArgs {
   failure: { error?: ConfigError };
 }
 
+/**
+ * One binding. An event-driven stream of a single account runs its backfill and
+ * its events polling side by side: the backfill moves `backfill_created`, the
+ * polls move `updated` (the events cursor, set to the backfill's start when it
+ * begins), and both checkpoint into the same state. Other streams (created
+ * windows, full refresh, several accounts) are read whole every interval.
+ */
 async function poll(args: PollArgs): Promise<void> {
+  const { binding, config, accounts } = args;
+  const shared = { blob: args.blob as Blob | undefined };
+  const sideBySide = (binding.def.incremental === "events" || binding.def.incremental === "parent") && accounts.length === 1;
+  if (!sideBySide) return repeat(args, shared, "all", (_current, next) => next);
+
+  const now = Math.floor(Date.now() / 1000) - EVENTS_LAG_SECONDS;
+  const startDate = startOf(config);
+  const cursor = shared.blob === undefined ? undefined : parseState({ [binding.def.name]: shared.blob }).streams.get(binding.def.name);
+  const mode = decideMode({
+    def: binding.def,
+    incremental: true,
+    cursor,
+    now,
+    startDate,
+    lookbackDays: config.lookback_window_days,
+    phase: "backfill",
+  });
+  if (mode?.mode === "list" && (cursor?.cursor === undefined || mode.note)) {
+    if (mode.note) args.log.write("info", mode.note, { binding: binding.def.name });
+    // A new backfill: the events cursor starts now, the list from start_date.
+    await checkpoint(args, shared, { [binding.def.cursorField!]: now, backfill_created: startDate });
+  }
+  const field = binding.def.cursorField!;
+  await Promise.all([
+    repeat(args, shared, "backfill", (current, next) => {
+      const merged = { ...current };
+      if (next.backfill_created === undefined) delete merged.backfill_created;
+      else merged.backfill_created = next.backfill_created;
+      return merged;
+    }, true),
+    repeat(args, shared, "events", (current, next) => ({ ...current, [field]: next[field] })),
+  ]);
+}
+
+/** Prints the checkpoint that moves the binding's state to `next` (a merge patch from the last one). */
+function checkpoint(args: PollArgs, shared: { blob: Blob | undefined }, next: Blob): Promise<void> | undefined {
+  const patch = mergePatch(shared.blob ?? {}, next);
+  shared.blob = next;
+  return args.output.emit({ checkpoint: { state: { updated: { bindingStateV1: { [args.binding.stateKey]: patch } }, mergePatch: true } } });
+}
+
+/**
+ * Reads the binding in `phase` every interval until the deadline (or once, for a
+ * backfill), folding each checkpoint into the shared state with `merge`.
+ */
+async function repeat(
+  args: PollArgs,
+  shared: { blob: Blob | undefined },
+  phase: Phase,
+  merge: (current: Blob, next: Blob) => Blob,
+  once = false,
+): Promise<void> {
   const { binding, index, client, config, accounts, output, log, deadline, failure } = args;
   const name = binding.def.name;
-  let blob = args.blob as Blob | undefined;
-  const startDate = Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds());
   while (Date.now() < deadline && !failure.error) {
     const started = Date.now();
     let uncommitted = 0;
@@ -74,10 +132,8 @@ async function poll(args: PollArgs): Promise<void> {
         return output.emit({ captured: { binding: index, doc: { ...data, _meta: { op } } } });
       },
       state: (_stream, next) => {
-        const patch = mergePatch(blob ?? {}, next);
-        blob = next;
         uncommitted = 0;
-        return output.emit({ checkpoint: { state: { updated: { bindingStateV1: { [binding.stateKey]: patch } }, mergePatch: true } } });
+        return checkpoint(args, shared, merge(shared.blob ?? {}, next));
       },
       status: () => undefined,
       error: (_stream, message, failureType) => {
@@ -89,13 +145,14 @@ async function poll(args: PollArgs): Promise<void> {
         return undefined;
       },
     };
-    const state = blob === undefined ? EMPTY_STATE : parseState({ [name]: blob });
+    const state = shared.blob === undefined ? EMPTY_STATE : parseState({ [name]: shared.blob });
     const result = await runRead(
-      { client, config, now: Math.floor(Date.now() / 1000) - EVENTS_LAG_SECONDS, startDate },
+      { client, config, now: Math.floor(Date.now() / 1000) - EVENTS_LAG_SECONDS, startDate: startOf(config) },
       accounts,
       [{ def: binding.def, syncMode: binding.def.incremental ? "incremental" : "full_refresh" }],
       sink,
       state,
+      phase,
     );
     // A stream without a cursor re-reads in full each time: commit what it captured.
     if (uncommitted > 0) await output.emit({ checkpoint: { state: { updated: {}, mergePatch: true } } });
@@ -104,9 +161,14 @@ async function poll(args: PollArgs): Promise<void> {
       failure.error ??= new ConfigError(fatal.message);
       return;
     }
+    if (once && result.failed.length === 0) return;
     const wait = Math.min(deadline, started + binding.intervalSeconds * 1000) - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+function startOf(config: ReturnType<typeof parseConfig>): number {
+  return Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds());
 }
 
 function savedBindingStates(state: unknown): Record<string, unknown> {

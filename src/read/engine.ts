@@ -1,7 +1,7 @@
 import { ConfigError, ConnectorError, StreamError } from "../errors.js";
 import type { SelectedStream } from "../protocol/catalog.js";
 import { EMPTY_STATE, type InputState, type StreamCursor } from "../state/input.js";
-import { decideMode } from "../state/modes.js";
+import { decideMode, type Phase } from "../state/modes.js";
 import { ApiError } from "../stripe/client.js";
 import type { StreamDef } from "../streams/types.js";
 import type { FetchItem, ReadContext } from "./context.js";
@@ -50,6 +50,7 @@ export async function runRead(
   selected: readonly SelectedStream[],
   sink: ReadSink,
   state: InputState = EMPTY_STATE,
+  phase: Phase = "all",
 ): Promise<ReadResult> {
   const multi = base.config.connected_accounts !== undefined;
   const log = (level: "INFO" | "WARN" | "ERROR", message: string) => void sink.log(level, message);
@@ -69,7 +70,8 @@ export async function runRead(
   const jobs: Array<{ ctx: ReadContext; accountId: string; task: ReadTask; consumers: Map<string, Consumer> }> = [];
   for (const account of accounts) {
     const ctx: ReadContext = { ...base, account: account.header, log };
-    const planned: PlannedStream[] = selected.map((stream) => {
+    const planned: PlannedStream[] = [];
+    for (const stream of selected) {
       const mode = decideMode({
         def: stream.def,
         incremental: stream.syncMode === "incremental",
@@ -77,10 +79,12 @@ export async function runRead(
         now: base.now,
         startDate: base.startDate,
         lookbackDays: base.config.lookback_window_days,
+        phase,
       });
+      if (!mode) continue;
       if (mode.mode === "list" && mode.note) log("INFO", multi ? `${mode.note} (account ${account.id})` : mode.note);
-      return { stream, mode: mode.mode, from: mode.from, checkpoint: mode.checkpoint };
-    });
+      planned.push({ stream, mode: mode.mode, from: mode.from, checkpoint: mode.checkpoint });
+    }
     const consumers = new Map<string, Consumer>(planned.map((p) => [p.stream.def.name, p]));
     for (const task of planTasks(planned)) {
       jobs.push({ ctx, accountId: account.id, task, consumers });
@@ -157,6 +161,8 @@ export async function runRead(
   };
 
   for (const run of runs.values()) await sink.status(run.def.name, "STARTED");
+  // A stream with nothing to do in this phase is complete at once.
+  for (const run of runs.values()) if (run.pending === 0) await sink.status(run.def.name, "COMPLETE");
   const progress = reportProgress(base, runs, sink);
   try {
     await Promise.all(jobs.map(runJob));

@@ -13,10 +13,11 @@ export async function* paginate(
   query: Query,
   account: string | undefined,
   startingAfter?: string,
+  urgent = false,
 ): AsyncGenerator<ListResponse> {
   let after = startingAfter;
   for (;;) {
-    const page = await client.get<ListResponse>(path, { ...query, limit: PAGE_SIZE, starting_after: after }, account);
+    const page = await client.get<ListResponse>(path, { ...query, limit: PAGE_SIZE, starting_after: after }, account, urgent);
     yield page;
     const last = page.data[page.data.length - 1];
     if (!page.has_more || !last) return;

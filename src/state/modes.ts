@@ -14,6 +14,13 @@ export type StreamMode =
   /** Read `/v1/events` from `from` on. */
   | { mode: "events"; from: number; checkpoint: CheckpointFn };
 
+/**
+ * Which part of an event-driven stream's work to decide: `all` (a read does its
+ * backfill, or else its events), or one part only, for a capture that runs its
+ * backfill and its events polling side by side.
+ */
+export type Phase = "all" | "backfill" | "events";
+
 export interface ModeInputs {
   def: StreamDef;
   incremental: boolean;
@@ -21,6 +28,7 @@ export interface ModeInputs {
   now: number;
   startDate: number;
   lookbackDays: number;
+  phase?: Phase;
 }
 
 /**
@@ -31,7 +39,8 @@ export interface ModeInputs {
  *   progress so a crash resumes it), then the Events API from the cursor; when
  *   the cursor is older than the Events API keeps, the list again, said in a LOG.
  */
-export function decideMode({ def, incremental, cursor, now, startDate, lookbackDays }: ModeInputs): StreamMode {
+export function decideMode(inputs: ModeInputs): StreamMode | undefined {
+  const { def, incremental, cursor, now, startDate, lookbackDays, phase = "all" } = inputs;
   if (!incremental || !def.incremental) return { mode: "list", from: startDate };
   const field = def.cursorField!;
   const lookback = lookbackDays * DAY;
@@ -50,17 +59,21 @@ export function decideMode({ def, incremental, cursor, now, startDate, lookbackD
     checkpoint: (windowEnd, last) => (last ? { [field]: syncStart } : { [field]: syncStart, backfill_created: windowEnd }),
   });
   const horizon = now - EVENTS_HORIZON_SECONDS;
+  const events = (): StreamMode | undefined =>
+    cursor?.cursor === undefined
+      ? undefined
+      : { mode: "events", from: cursor.cursor - lookback, checkpoint: (windowEnd) => ({ [field]: windowEnd }) };
+  if (phase === "events") return events();
   if (cursor?.cursor === undefined) return backfill(now, startDate);
-  if (cursor.backfillCreated !== undefined) {
-    if (cursor.cursor >= horizon) return backfill(cursor.cursor, Math.max(startDate, cursor.backfillCreated));
-    return backfill(now, startDate, restartNote(def, cursor.cursor, now, "its unfinished backfill began"));
+  if (cursor.cursor - lookback < horizon) {
+    const what = cursor.backfillCreated !== undefined ? "its unfinished backfill's events cursor is" : "its cursor (minus the lookback) is";
+    return backfill(now, startDate, restartNote(def, cursor.cursor - lookback, now, what));
   }
-  const from = cursor.cursor - lookback;
-  if (from < horizon) return backfill(now, startDate, restartNote(def, from, now, "its cursor (minus the lookback) is"));
-  return { mode: "events", from, checkpoint: (windowEnd) => ({ [field]: windowEnd }) };
+  if (cursor.backfillCreated !== undefined) return backfill(cursor.cursor, Math.max(startDate, cursor.backfillCreated));
+  return phase === "backfill" ? undefined : events();
 }
 
 function restartNote(def: StreamDef, since: number, now: number, what: string): string {
   const days = Math.floor((now - since) / DAY);
-  return `Stream ${def.name}: ${what} ${days} days ago, beyond the ${EVENTS_HORIZON_SECONDS / DAY}-day window the Events API still covers, so it is read again in full to miss no change.`;
+  return `Stream ${def.name}: ${what} ${days} days old, beyond the ${EVENTS_HORIZON_SECONDS / DAY}-day window the Events API still covers, so it is read again in full to miss no change.`;
 }

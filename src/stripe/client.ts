@@ -71,8 +71,11 @@ export class StripeClient {
     });
   }
 
-  /** GET `path` with `query`, on behalf of `account` when given (Stripe-Account). */
-  async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string): Promise<T> {
+  /**
+   * GET `path` with `query`, on behalf of `account` when given (Stripe-Account).
+   * `urgent` requests (polls for changes) go before queued backfill pages.
+   */
+  async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string, urgent = false): Promise<T> {
     const qs = encodeQuery(query);
     const url = qs ? `${path}?${qs}` : path;
     const requestOptions = account ? { stripeAccount: account } : {};
@@ -85,7 +88,7 @@ export class StripeClient {
           } catch (error) {
             throw this.classify(path, error);
           }
-        }),
+        }, urgent),
       {
         retries: (this.options.maxAttempts ?? 10) - 1,
         minTimeout: 500,

@@ -45,8 +45,9 @@ export class RequestLimiter {
     return this.rate;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  /** Runs `task` when a slot is free; an `urgent` task (a poll for changes) goes before queued backfill pages. */
+  async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
+    await this.acquire(urgent);
     try {
       await this.pace();
       const started = performance.now();
@@ -69,12 +70,12 @@ export class RequestLimiter {
     this.rate = Math.max(1, this.rate * BACKOFF);
   }
 
-  private acquire(): Promise<void> {
+  private acquire(urgent: boolean): Promise<void> {
     if (this.inFlight < this.concurrency()) {
       this.inFlight++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => (urgent ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
   }
 
   private release(): void {
