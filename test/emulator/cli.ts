@@ -5,7 +5,7 @@
  *   node dist/test/emulator/cli.js --port 12111 --seed 1 --scale N [--now EPOCH]
  *     [--latency MS] [--jitter MS] [--rate-limit R] [--retry-after S]
  *     [--p429 x --p500 y --p-reset z] [--disable issuing[,treasury]]
- *     [--bulk charge:1000000[:yearsBack[:growth]]]
+ *     [--bulk charge:1000000[:yearsBack[:growth]]] [--secret-key KEY]
  */
 import { EMULATOR_KEY, type EmulatorOptions, startEmulator } from "./server.js";
 
@@ -67,9 +67,13 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.bulk = [...(Array.isArray(opts.bulk) ? opts.bulk : opts.bulk ? [opts.bulk] : []), bulk];
         break;
       }
+      case "--secret-key":
+        if (!v) throw new Error("--secret-key needs a key");
+        opts.keys = { ...opts.keys, secret: v };
+        break;
       case "--help":
       case "-h":
-        console.log("usage: cli.js [--port N] [--seed N] [--scale N] [--now EPOCH] [--latency MS] [--jitter MS] [--rate-limit R] [--retry-after S] [--p429 P] [--p500 P] [--p-reset P] [--disable PRODUCT] [--bulk object:count[:years[:growth]]]");
+        console.log("usage: cli.js [--port N] [--seed N] [--scale N] [--now EPOCH] [--latency MS] [--jitter MS] [--rate-limit R] [--retry-after S] [--p429 P] [--p500 P] [--p-reset P] [--disable PRODUCT] [--bulk object:count[:years[:growth]]] [--secret-key KEY]");
         process.exit(0);
         break;
       default:
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const emulator = await startEmulator({ port: 12111, ...opts });
-  console.log(`emulator listening on ${emulator.url} (key ${EMULATOR_KEY})`);
+  console.log(`emulator listening on ${emulator.url} (key ${opts.keys?.secret ?? EMULATOR_KEY})`);
   const stop = () => {
     void emulator.close().then(() => process.exit(0));
   };
