@@ -1,7 +1,12 @@
+import type { PageBudget } from "./page-budget.js";
+
 /**
- * A queue between concurrent producers and one consumer. Producers wait when it
- * is full, so a slow consumer (stdout's backpressure) holds the fetchers back and
- * memory stays flat; a producer's failure reaches the consumer.
+ * A queue between concurrent producers and one consumer, with room for a fixed
+ * number of items. A producer reserves its place before it fetches what it will
+ * put there, so at most `capacity` pages are ever fetched but not yet printed: a
+ * slow consumer (stdout's backpressure) holds the fetchers back and memory stays
+ * flat. Places are granted in the order they were asked for; a producer's
+ * failure reaches the consumer.
  */
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
@@ -9,16 +14,40 @@ export class BoundedQueue<T> {
   private itemWaiter?: () => void;
   private failure?: { error: unknown };
   private closed = false;
+  private reserved = 0;
 
-  constructor(private readonly capacity: number) {}
+  /** `budget`, when given, is shared with other queues: a place needs room in both. */
+  constructor(
+    private readonly capacity: number,
+    private readonly budget?: PageBudget,
+  ) {}
 
-  /** Items arrive in the order push was called: a waiting producer is never overtaken. */
-  async push(item: T): Promise<void> {
-    if ((this.items.length >= this.capacity || this.spaceWaiters.length > 0) && !this.failure) {
+  /** Waits for a place; fill it with `fill`. */
+  async reserve(): Promise<void> {
+    if ((this.items.length + this.reserved >= this.capacity || this.spaceWaiters.length > 0) && !this.failure) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
+    this.reserved++;
+    await this.budget?.take();
+  }
+
+  /** Puts an item in a place reserved before. */
+  fill(item: T): void {
+    this.reserved--;
     this.items.push(item);
     this.wake();
+  }
+
+  /** Gives back a place reserved before and not filled (its fetch failed). */
+  unreserve(): void {
+    this.reserved--;
+    this.budget?.give();
+    this.spaceWaiters.shift()?.();
+  }
+
+  async push(item: T): Promise<void> {
+    await this.reserve();
+    this.fill(item);
   }
 
   /** No more items will come. */
@@ -40,6 +69,8 @@ export class BoundedQueue<T> {
       if (item !== undefined) {
         this.spaceWaiters.shift()?.();
         yield item;
+        // The item is printed: its place in the shared budget is free again.
+        this.budget?.give();
         continue;
       }
       if (this.closed) return;

@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { StripeClient } from "../stripe/client.js";
+import type { PageBudget } from "./page-budget.js";
 import type { Op } from "./sink.js";
 
 /** What every fetcher of one read shares. */
@@ -13,6 +14,8 @@ export interface ReadContext {
   /** `start_date` as epoch seconds. */
   startDate: number;
   log: (level: "INFO" | "WARN" | "ERROR", message: string) => void;
+  /** Pages fetched but not yet printed, shared by every list of the read. */
+  pages?: PageBudget;
 }
 
 export type Record_ = Record<string, unknown>;

@@ -7,6 +7,7 @@ import type { StreamDef } from "../streams/types.js";
 import type { FetchItem, ReadContext } from "./context.js";
 import { readEvents } from "./events-reader.js";
 import { consumersOf, planTasks, type Consumer, type PlannedStream, type ReadTask } from "./plan.js";
+import { PageBudget } from "./page-budget.js";
 import { readList } from "./root-reader.js";
 import type { ReadSink } from "./sink.js";
 
@@ -68,8 +69,9 @@ export async function runRead(
   };
 
   const jobs: Array<{ ctx: ReadContext; accountId: string; task: ReadTask; consumers: Map<string, Consumer> }> = [];
+  const pages = new PageBudget(PAGES_IN_MEMORY);
   for (const account of accounts) {
-    const ctx: ReadContext = { ...base, account: account.header, log };
+    const ctx: ReadContext = { ...base, account: account.header, log, pages };
     const planned: PlannedStream[] = [];
     for (const stream of selected) {
       const mode = decideMode({
@@ -190,6 +192,8 @@ function reportProgress(base: BaseContext, runs: Map<string, StreamRun>, sink: R
 }
 
 const PROGRESS_EVERY_MS = 5_000;
+/** Pages fetched but not yet printed, across all streams: what memory holds of the data at most. */
+const PAGES_IN_MEMORY = 48;
 
 /** Turns whatever stopped a stream into a one-line, actionable message with a failure type. */
 export function explain(def: StreamDef, error: unknown): StreamError {

@@ -8,8 +8,13 @@ import { paginate, PAGE_SIZE } from "./paginate.js";
 import { consumersOf, type ListTask } from "./plan.js";
 import { createdAt, decorate, isOfStream } from "./records.js";
 
-/** Pages fetched but not yet printed, across all windows of one list: bounds memory. */
-const QUEUE_PAGES = 16;
+/**
+ * Pages fetched but not yet printed, across all pieces of one list: bounds memory,
+ * and so the requests one list has in flight (enough for Stripe's 100 req/s at 300 ms).
+ */
+const QUEUE_PAGES = 32;
+/** Pieces of one list at once: splitting stops here, every piece still reads in parallel. */
+const MAX_PIECES = 32;
 
 /**
  * Reads one top-level list, feeding the stream and its selected children.
@@ -42,7 +47,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
   // request), else one per window, as Airbyte schedules them.
   const windows = createdWindows(task.from, ctx.now, ctx.config.slice_range);
   if (!windows.length) return;
-  const queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES);
+  const queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES, ctx.pages);
   const path = resolvePath(ctx, task.def);
   /** Pieces still reading: everything created before the lowest `lower` is read. */
   const active = new Set<{ lower: number }>();
@@ -71,15 +76,23 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
     let after: string | undefined;
     for (;;) {
       const query = { ...reader.query, "created[gte]": piece.lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after };
-      const page = await ctx.client.get<ListResponse>(path, query, ctx.account);
-      await queue.push((await reader.itemsOf(page.data)).items);
+      // A place in the queue first, then the page: pages fetched but not printed stay bounded.
+      await queue.reserve();
+      let page: ListResponse;
+      try {
+        page = await ctx.client.get<ListResponse>(path, query, ctx.account);
+        queue.fill((await reader.itemsOf(page.data)).items);
+      } catch (error) {
+        queue.unreserve();
+        throw error;
+      }
       const last = page.data[page.data.length - 1];
       if (!page.has_more || !last) break;
       after = String(last.id);
       const oldestSeen = createdAt(task.def, last);
       // Split what is left, [lower, oldestSeen], in halves: this piece keeps the newer
       // half (continuing after `last`), a new piece takes the older one.
-      if (ctx.config.adaptive_windows && oldestSeen !== undefined && oldestSeen - piece.lower >= 2) {
+      if (ctx.config.adaptive_windows && active.size < MAX_PIECES && oldestSeen !== undefined && oldestSeen - piece.lower >= 2) {
         const middle = piece.lower + Math.floor((oldestSeen - piece.lower) / 2);
         start(piece.lower, middle - 1);
         piece.lower = middle;
