@@ -18,7 +18,9 @@ export function isOfStream(def: StreamDef, object: Record_): boolean {
  * without one) and the parent's fields a child record carries.
  */
 export function decorate(def: StreamDef, object: Record_, observedAt: number, parent?: Record_): Record_ {
-  const record: Record_ = { ...object };
+  // A top-level object belongs to the page just read and is changed in place (no copy
+  // per record); a child may be embedded in a parent that is printed too, so it is copied.
+  const record: Record_ = parent ? { ...object } : object;
   if (def.cursorField === "updated" && typeof record.updated !== "number") {
     record.updated = createdAt(def, object) ?? observedAt;
   }

@@ -15,6 +15,8 @@ import { createdAt, decorate, isOfStream } from "./records.js";
 const QUEUE_PAGES = 32;
 /** Pieces of one list at once: splitting stops here, every piece still reads in parallel. */
 const MAX_PIECES = 32;
+/** A new piece should have a few pages to read: each piece ends on a partly filled page. */
+const PAGES_PER_PIECE = 4;
 
 /**
  * Reads one top-level list, feeding the stream and its selected children.
@@ -90,13 +92,18 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
       if (!page.has_more || !last) break;
       after = String(last.id);
       const oldestSeen = createdAt(task.def, last);
-      // Split what is left, [lower, oldestSeen], in halves: this piece keeps the newer
-      // half (continuing after `last`), a new piece takes the older one.
-      if (ctx.config.adaptive_windows && active.size < MAX_PIECES && oldestSeen !== undefined && oldestSeen - piece.lower >= 2) {
-        const middle = piece.lower + Math.floor((oldestSeen - piece.lower) / 2);
-        start(piece.lower, middle - 1);
-        piece.lower = middle;
-      }
+      if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) continue;
+      // Split what is left, [lower, oldestSeen]: this piece keeps the newest part
+      // (continuing after `last`), new pieces take the older ones. As many parts as
+      // the page's density suggests pages are left, a few pages each, within the cap.
+      const newest = createdAt(task.def, page.data[0]!) ?? oldestSeen;
+      const pagesLeft = (oldestSeen - piece.lower) / Math.max(1, newest - oldestSeen);
+      const parts = Math.min(MAX_PIECES - active.size + 1, Math.max(2, Math.floor(pagesLeft / PAGES_PER_PIECE)));
+      if (parts < 2) continue;
+      const width = Math.floor((oldestSeen - piece.lower) / parts);
+      if (width < 1) continue;
+      for (let i = 0; i < parts - 1; i++) start(piece.lower + i * width, piece.lower + (i + 1) * width - 1);
+      piece.lower += (parts - 1) * width;
     }
     await finish(piece);
   };
