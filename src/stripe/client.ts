@@ -41,9 +41,9 @@ export interface ClientOptions {
   apiBase?: string;
 }
 
-/** Stripe's budget for a key's read requests: 100/s live, 25/s in test mode, less a 5% margin. */
+/** Stripe's budget for a key's read requests: 100/s live, 25/s in test mode, less a 3% margin. */
 export function defaultRatePerSecond(apiKey: string): number {
-  return /^(sk|rk)_live_/.test(apiKey) ? 95 : 23.75;
+  return /^(sk|rk)_live_/.test(apiKey) ? 97 : 24.25;
 }
 
 /**
