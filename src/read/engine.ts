@@ -193,7 +193,7 @@ function reportProgress(base: BaseContext, runs: Map<string, StreamRun>, sink: R
 
 const PROGRESS_EVERY_MS = 5_000;
 /** Pages fetched but not yet printed, across all streams: what memory holds of the data at most. */
-const PAGES_IN_MEMORY = 48;
+const PAGES_IN_MEMORY = 32;
 
 /** Turns whatever stopped a stream into a one-line, actionable message with a failure type. */
 export function explain(def: StreamDef, error: unknown): StreamError {

@@ -12,7 +12,7 @@ import { createdAt, decorate, isOfStream } from "./records.js";
  * Pages fetched but not yet printed, across all pieces of one list: bounds memory,
  * and so the requests one list has in flight (enough for Stripe's 100 req/s at 300 ms).
  */
-const QUEUE_PAGES = 32;
+const QUEUE_PAGES = 24;
 /** Pieces of one list at once: splitting stops here, every piece still reads in parallel. */
 const MAX_PIECES = 32;
 /** A new piece should have a few pages to read: each piece ends on a partly filled page. */
