@@ -2,7 +2,7 @@ import { ConfigError } from "../errors.js";
 import { parseConfig } from "../config.js";
 import { connectionStatus, type AirbyteMessage } from "../protocol/messages.js";
 import { readJsonFile } from "../protocol/json-file.js";
-import { stripeAccountFor } from "../stripe/account.js";
+import { stripeAccountFor } from "../stripe/accounts.js";
 import { ApiError } from "../stripe/client.js";
 import { clientFor } from "./client-for.js";
 import { probeStreams } from "./probe.js";

@@ -5,8 +5,7 @@ import { childRecords, resolvePath } from "./children.js";
 import type { FetchItem, ReadContext, Record_ } from "./context.js";
 import { paginate } from "./paginate.js";
 import { parentOf, type EventsTask } from "./plan.js";
-import { isOfStream } from "./records.js";
-import { asArray } from "./root-reader.js";
+import { asArray, isOfStream } from "./records.js";
 import type { Op } from "./sink.js";
 
 /** Stripe's `types[]` filter takes at most this many types. */

@@ -29,3 +29,8 @@ export function decorate(def: StreamDef, object: Record_, observedAt: number, pa
   }
   return record;
 }
+
+/** A fixed parameter's values as a list (`expand` may be one string or several). */
+export function asArray(value: string | readonly string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === "string" ? [value] : [...value];
+}

@@ -6,7 +6,7 @@ import { childRecords, resolvePath } from "./children.js";
 import type { FetchItem, ReadContext, Record_ } from "./context.js";
 import { paginate, PAGE_SIZE } from "./paginate.js";
 import { consumersOf, type ListTask } from "./plan.js";
-import { createdAt, decorate, isOfStream } from "./records.js";
+import { asArray, createdAt, decorate, isOfStream } from "./records.js";
 
 /**
  * Pages fetched but not yet printed, across all pieces of one list: bounds memory,
@@ -170,10 +170,6 @@ class PageReader {
       .filter((c) => !this.failed.has(c.stream.def.name))
       .map((c) => ({ kind: "checkpoint", stream: c.stream.def.name, windowEnd, last }));
   }
-}
-
-export function asArray(value: string | readonly string[] | undefined): string[] {
-  return value === undefined ? [] : typeof value === "string" ? [value] : [...value];
 }
 
 function withoutFields(record: Record_, fields: string[]): Record_ {
