@@ -16,7 +16,7 @@ const QUEUE_PAGES = 24;
 /** Pieces of one list at once: splitting stops here, every piece still reads in parallel. */
 const MAX_PIECES = 32;
 /** A new piece should have a few pages to read: each piece ends on a partly filled page. */
-const PAGES_PER_PIECE = 10;
+const PAGES_PER_PIECE = 20;
 
 /**
  * Reads one top-level list, feeding the stream and its selected children.
