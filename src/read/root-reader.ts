@@ -17,6 +17,7 @@ const QUEUE_PAGES = 24;
 const MAX_PIECES = 32;
 /** A new piece should have a few pages to read: each piece ends on a partly filled page. */
 const PAGES_PER_PIECE = 20;
+const MIN_PAGES_PER_PIECE = 3;
 
 /**
  * Reads one top-level list, feeding the stream and its selected children.
@@ -95,10 +96,12 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
       if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) continue;
       // Split what is left, [lower, oldestSeen]: this piece keeps the newest part
       // (continuing after `last`), new pieces take the older ones. As many parts as
-      // the page's density suggests pages are left, a few pages each, within the cap.
+      // the page's density suggests pages are left, a share of pages each, within the cap.
       const newest = createdAt(task.def, page.data[0]!) ?? oldestSeen;
       const pagesLeft = (oldestSeen - piece.lower) / Math.max(1, newest - oldestSeen);
-      const parts = Math.min(MAX_PIECES - active.size + 1, Math.max(2, Math.floor(pagesLeft / PAGES_PER_PIECE)));
+      // Few pieces left (the ramp-up, the tail): smaller parts keep the workers busy.
+      const pagesPerPiece = active.size < MAX_PIECES / 2 ? MIN_PAGES_PER_PIECE : PAGES_PER_PIECE;
+      const parts = Math.min(MAX_PIECES - active.size + 1, Math.floor(pagesLeft / pagesPerPiece));
       if (parts < 2) continue;
       const width = Math.floor((oldestSeen - piece.lower) / parts);
       if (width < 1) continue;
