@@ -63,3 +63,12 @@ describe("stream table", () => {
     }
   });
 });
+
+describe("integration_tests/configured_catalog.json", () => {
+  it("selects every stream of the table and is a valid configured catalog", async () => {
+    const { isConfiguredCatalog } = await import("./helpers/protocol.js");
+    const catalog = JSON.parse(readFileSync(resolve(import.meta.dirname, "../integration_tests/configured_catalog.json"), "utf8"));
+    expect(isConfiguredCatalog(catalog)).toBe(true);
+    expect(catalog.streams.map((s: { stream: { name: string } }) => s.stream.name).sort()).toEqual(STREAMS.map((s) => s.name).sort());
+  });
+});
