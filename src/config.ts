@@ -116,6 +116,11 @@ export const ConfigSchema = z
   })
   .meta({ title: "Stripe Source Spec" });
 
+/** `start_date` as epoch seconds. */
+export function startDateSeconds(config: Config): number {
+  return Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds());
+}
+
 export type Config = z.output<typeof ConfigSchema> & {
   /** Whether the user set num_workers (it then caps concurrency) or took the default. */
   num_workers_given: boolean;

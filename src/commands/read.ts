@@ -1,5 +1,4 @@
-import { DateTime } from "luxon";
-import { parseConfig } from "../config.js";
+import { parseConfig, startDateSeconds } from "../config.js";
 import { parseConfiguredCatalog } from "../protocol/catalog.js";
 import { readJsonFile } from "../protocol/json-file.js";
 import { errorTrace } from "../protocol/messages.js";
@@ -22,7 +21,7 @@ export async function read(paths: { config: string; catalog: string; state?: str
       client,
       config,
       now: Math.floor(Date.now() / 1000),
-      startDate: Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds()),
+      startDate: startDateSeconds(config),
     },
     accounts,
     selected,

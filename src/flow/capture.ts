@@ -1,5 +1,4 @@
-import { DateTime } from "luxon";
-import { parseConfig } from "../config.js";
+import { parseConfig, startDateSeconds, type Config } from "../config.js";
 import { clientFor } from "../commands/client-for.js";
 import { ConfigError } from "../errors.js";
 import type { Output } from "../protocol/output.js";
@@ -53,7 +52,7 @@ interface PollArgs {
   index: number;
   blob: unknown;
   client: StripeClient;
-  config: ReturnType<typeof parseConfig>;
+  config: Config;
   accounts: AccountScope[];
   output: Output;
   log: FlowLog;
@@ -75,7 +74,7 @@ async function poll(args: PollArgs): Promise<void> {
   if (!sideBySide) return repeat(args, shared, "all", (_current, next) => next);
 
   const now = Math.floor(Date.now() / 1000) - EVENTS_LAG_SECONDS;
-  const startDate = startOf(config);
+  const startDate = startDateSeconds(config);
   const cursor = shared.blob === undefined ? undefined : parseState({ [binding.def.name]: shared.blob }).streams.get(binding.def.name);
   const mode = decideMode({
     def: binding.def,
@@ -147,7 +146,7 @@ async function repeat(
     };
     const state = shared.blob === undefined ? EMPTY_STATE : parseState({ [name]: shared.blob });
     const result = await runRead(
-      { client, config, now: Math.floor(Date.now() / 1000) - EVENTS_LAG_SECONDS, startDate: startOf(config) },
+      { client, config, now: Math.floor(Date.now() / 1000) - EVENTS_LAG_SECONDS, startDate: startDateSeconds(config) },
       accounts,
       [{ def: binding.def, syncMode: binding.def.incremental ? "incremental" : "full_refresh" }],
       sink,
@@ -165,10 +164,6 @@ async function repeat(
     const wait = Math.min(deadline, started + binding.intervalSeconds * 1000) - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
-}
-
-function startOf(config: ReturnType<typeof parseConfig>): number {
-  return Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds());
 }
 
 function savedBindingStates(state: unknown): Record<string, unknown> {

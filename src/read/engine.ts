@@ -21,7 +21,6 @@ export interface AccountScope {
 export interface ReadResult {
   /** Streams that ended INCOMPLETE, with the reason. */
   failed: StreamError[];
-  recordCounts: Map<string, number>;
 }
 
 type BaseContext = Omit<ReadContext, "log" | "account">;
@@ -171,8 +170,7 @@ export async function runRead(
   } finally {
     clearInterval(progress);
   }
-  const recordCounts = new Map([...runs].map(([name, run]) => [name, run.records]));
-  return { failed: failures, recordCounts };
+  return { failed: failures };
 }
 
 /** Every few seconds, a LOG line with what the read has done so far. */

@@ -19,7 +19,7 @@ interface StripeEvent {
 }
 
 /** Which event types tell that a stream's records changed. */
-export function eventTypesOf(def: StreamDef): string[] {
+function eventTypesOf(def: StreamDef): string[] {
   return def.incremental === "parent" ? parentOf(def).eventTypes : def.eventTypes;
 }
 

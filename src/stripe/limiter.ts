@@ -41,10 +41,6 @@ export class RequestLimiter {
     return Math.max(2, Math.min(cap, Math.ceil(this.rate * this.latency * 1.25) + 1));
   }
 
-  currentRate(): number {
-    return this.rate;
-  }
-
   /** Runs `task` when a slot is free; an `urgent` task (a poll for changes) goes before queued backfill pages. */
   async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
     await this.acquire(urgent);
