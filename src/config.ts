@@ -87,7 +87,7 @@ export const ConfigSchema = z
     adaptive_windows: z.boolean().default(true).meta({
       title: "Split dense windows (beyond Airbyte)",
       description:
-        "Read a stream's created windows concurrently and split a window that turns out dense (more than one page) into halves read in parallel, so the work spreads over the workers whatever the data's distribution. False reads fixed slice_range windows, as Airbyte's connector does.",
+        "Read a stream's created range in pieces at once, and split a piece that turns out dense (more than one page) into parts read in parallel, so the work spreads over the workers whatever the data's distribution. False reads fixed slice_range windows, as Airbyte's connector does.",
       order: 8,
     }),
     retry_max_attempts: z.int().min(1).max(100).default(10).meta({

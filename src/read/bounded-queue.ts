@@ -22,6 +22,12 @@ export class BoundedQueue<T> {
     private readonly budget?: PageBudget,
   ) {}
 
+  /** Places a producer could reserve now without waiting. */
+  room(): number {
+    const own = this.capacity - this.items.length - this.reserved - this.spaceWaiters.length;
+    return Math.max(0, Math.min(own, this.budget?.room() ?? own));
+  }
+
   /** Waits for a place; fill it with `fill`. */
   async reserve(): Promise<void> {
     if ((this.items.length + this.reserved >= this.capacity || this.spaceWaiters.length > 0) && !this.failure) {

@@ -9,6 +9,11 @@ export class PageBudget {
 
   constructor(readonly capacity: number) {}
 
+  /** Places free and not asked for. */
+  room(): number {
+    return Math.max(0, this.capacity - this.used - this.waiting.length);
+  }
+
   async take(): Promise<void> {
     if (this.used < this.capacity && this.waiting.length === 0) {
       this.used++;

@@ -15,20 +15,29 @@ import { asArray, createdAt, decorate, isOfStream } from "./records.js";
 const QUEUE_PAGES = 24;
 /** Pieces of one list at once: splitting stops here, every piece still reads in parallel. */
 const MAX_PIECES = 32;
-/** A new piece should have a few pages to read: each piece ends on a partly filled page. */
-const PAGES_PER_PIECE = 20;
-const MIN_PAGES_PER_PIECE = 3;
+/**
+ * A new part covers at most this many pages (as the page's density predicts),
+ * the oldest part takes whatever is left: density measured at a piece's newest
+ * end says little about years further back, which may be sparse or empty.
+ */
+const MAX_PAGES_PER_PART = 120;
+/** A piece with more pages left than this is worth splitting even while other work waits. */
+const LONG_PIECE_PAGES = 20;
+/** Parts smaller than this are not worth a part-filled page. */
+const MIN_PAGES_PER_PART = 2;
 
 /**
  * Reads one top-level list, feeding the stream and its selected children.
  *
  * A list that filters on `created` is read by pieces, each a created range, all
- * at once (the shared client bounds what is in flight). A piece that turns out
- * dense (it still has more after a page) splits its unread part in two, read in
- * parallel, so the work spreads over the workers whatever the data's
- * distribution. Records are printed as pages arrive; `slice_range` windows are
- * the checkpoint grid: a window's checkpoint is printed once it and every
- * earlier window are fully read, so state never covers unread data. A list
+ * at once (the shared client bounds what is in flight). A piece that still has
+ * more after a page may split its unread part, from the newest end back, into
+ * parts read in parallel (see `partsFor`), so the work spreads over the
+ * workers whatever the data's distribution, and the read ends with short
+ * pieces rather than one long chain. Records are printed as pages arrive;
+ * `slice_range` windows are the checkpoint grid: a window's checkpoint is
+ * printed once it and every earlier window are fully read, so state never
+ * covers unread data. A list
  * without a `created` filter is read page by page.
  */
 export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerator<FetchItem> {
@@ -53,10 +62,10 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
   const queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES, ctx.pages);
   const path = resolvePath(ctx, task.def);
   /** Pieces still reading: everything created before the lowest `lower` is read. */
-  const active = new Set<{ lower: number }>();
+  const active = new Set<Piece>();
   let checkpointed = 0;
 
-  const finish = async (piece: { lower: number }): Promise<void> => {
+  const finish = async (piece: Piece): Promise<void> => {
     active.delete(piece);
     // Claim the newly complete windows before awaiting, so two pieces finishing at
     // once never checkpoint the same window twice.
@@ -72,9 +81,28 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
     if (done) queue.close();
   };
 
-  /** Reads what was created in [gte, lte], after `startingAfter` when continuing a page. */
-  const read = async (gte: number, lte: number): Promise<void> => {
-    const piece = { lower: gte };
+  /**
+   * How many parts `piece` should split into now. Each part costs a part-filled
+   * page, so a piece splits into idle request slots (free), and a long piece
+   * also until the list has as many pieces as the client keeps requests in
+   * flight (a long sequential chain would otherwise finish last, alone). Only
+   * the piece with (about) the most pages left splits: parts stay long and the
+   * last pieces to finish are short.
+   */
+  const partsFor = (piece: Piece): number => {
+    const idle = Math.min(ctx.client.idleSlots(), queue.room());
+    const fill = piece.pagesLeft > LONG_PIECE_PAGES ? ctx.client.slots() - active.size : 0;
+    const room = Math.min(MAX_PIECES - active.size, Math.max(idle, fill));
+    if (room < 1) return 0;
+    let longest = 0;
+    for (const p of active) longest = Math.max(longest, p.pagesLeft);
+    if (piece.pagesLeft < longest / 2) return 0;
+    return Math.min(room + 1, Math.floor(piece.pagesLeft / MIN_PAGES_PER_PART));
+  };
+
+  /** Reads what was created in [gte, lte]; `pagesLeft` is the guess of the piece that made it. */
+  const read = async (gte: number, lte: number, pagesLeft: number): Promise<void> => {
+    const piece: Piece = { lower: gte, pagesLeft };
     active.add(piece);
     let after: string | undefined;
     for (;;) {
@@ -94,27 +122,41 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
       after = String(last.id);
       const oldestSeen = createdAt(task.def, last);
       if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) continue;
-      // Split what is left, [lower, oldestSeen]: this piece keeps the newest part
-      // (continuing after `last`), new pieces take the older ones. As many parts as
-      // the page's density suggests pages are left, a share of pages each, within the cap.
       const newest = createdAt(task.def, page.data[0]!) ?? oldestSeen;
-      const pagesLeft = (oldestSeen - piece.lower) / Math.max(1, newest - oldestSeen);
-      // Few pieces left (the ramp-up, the tail): smaller parts keep the workers busy.
-      const pagesPerPiece = active.size < MAX_PIECES / 2 ? MIN_PAGES_PER_PIECE : PAGES_PER_PIECE;
-      const parts = Math.min(MAX_PIECES - active.size + 1, Math.floor(pagesLeft / pagesPerPiece));
+      const secondsPerPage = Math.max(1, newest - oldestSeen);
+      piece.pagesLeft = (oldestSeen - piece.lower) / secondsPerPage;
+      const parts = partsFor(piece);
       if (parts < 2) continue;
-      const width = Math.floor((oldestSeen - piece.lower) / parts);
-      if (width < 1) continue;
-      for (let i = 0; i < parts - 1; i++) start(piece.lower + i * width, piece.lower + (i + 1) * width - 1);
-      piece.lower += (parts - 1) * width;
+      // Split what is left, [lower, oldestSeen], from the newest end back: this piece
+      // keeps the newest part (continuing after `last`), each new part the next older
+      // one, the oldest part whatever is left.
+      const partPages = Math.min(MAX_PAGES_PER_PART, piece.pagesLeft / parts);
+      const width = Math.max(1, Math.floor(partPages * secondsPerPage));
+      const lowers: number[] = [];
+      for (let upper = oldestSeen; lowers.length < parts - 1 && upper - width + 1 > piece.lower; upper -= width) {
+        lowers.push(upper - width + 1);
+      }
+      if (!lowers.length) continue;
+      const oldest = piece.lower;
+      piece.lower = lowers[0]!;
+      piece.pagesLeft = partPages;
+      for (let i = 1; i < lowers.length; i++) start(lowers[i]!, lowers[i - 1]! - 1, partPages);
+      const rest = lowers[lowers.length - 1]! - 1;
+      start(oldest, rest, (rest - oldest + 1) / secondsPerPage);
     }
     await finish(piece);
   };
-  const start = (gte: number, lte: number) => void read(gte, lte).catch((error: unknown) => queue.fail(error));
+  const start = (gte: number, lte: number, pagesLeft = Infinity) => void read(gte, lte, pagesLeft).catch((error: unknown) => queue.fail(error));
 
   if (ctx.config.adaptive_windows) start(windows[0]!.gte, windows[windows.length - 1]!.lte);
   else for (const window of windows) start(window.gte, window.lte);
   for await (const items of queue.drain()) yield* items;
+}
+
+/** A created range being read; `pagesLeft` is the latest guess of the pages it still holds. */
+interface Piece {
+  lower: number;
+  pagesLeft: number;
 }
 
 /** Turns a page of a top-level list into the records of the stream and its children. */

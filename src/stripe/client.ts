@@ -71,6 +71,16 @@ export class StripeClient {
     });
   }
 
+  /** Request slots nobody holds or waits for right now (see RequestLimiter.idleSlots). */
+  idleSlots(): number {
+    return this.limiter.idleSlots();
+  }
+
+  /** Requests the client keeps in flight at most, now (see RequestLimiter.concurrency). */
+  slots(): number {
+    return this.limiter.concurrency();
+  }
+
   /**
    * GET `path` with `query`, on behalf of `account` when given (Stripe-Account).
    * `urgent` requests (polls for changes) go before queued backfill pages.

@@ -41,6 +41,14 @@ export class RequestLimiter {
     return Math.max(2, Math.min(cap, Math.ceil(this.rate * this.latency * 1.25) + 1));
   }
 
+  /**
+   * Slots no request holds or waits for: work a reader could start now without
+   * delaying anyone.
+   */
+  idleSlots(): number {
+    return Math.max(0, this.concurrency() - this.inFlight - this.waiting.length);
+  }
+
   /** Runs `task` when a slot is free; an `urgent` task (a poll for changes) goes before queued backfill pages. */
   async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
     await this.acquire(urgent);
