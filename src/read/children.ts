@@ -35,10 +35,10 @@ export async function childRecords(ctx: ReadContext, def: StreamDef, parent: Rec
       const last = embedded.data[embedded.data.length - 1];
       // Continue the same (unfiltered) list after the last embedded object.
       if (embedded.has_more && last && !deleted) {
-        for await (const page of paginate(ctx.client, path, linkQuery, ctx.account, String(last.id))) objects.push(...page.data);
+        for await (const page of paginate(ctx.client, path, linkQuery, ctx.account, String(last.id), "child")) objects.push(...page.data);
       }
     } else if (!deleted) {
-      for await (const page of paginate(ctx.client, path, { ...def.params, ...linkQuery }, ctx.account)) {
+      for await (const page of paginate(ctx.client, path, { ...def.params, ...linkQuery }, ctx.account, undefined, "child")) {
         objects.push(...page.data);
       }
     }

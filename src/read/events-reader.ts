@@ -38,7 +38,7 @@ export async function* readEvents(ctx: ReadContext, task: EventsTask): AsyncGene
   for (const [i, window] of windows.entries()) {
     for (const chunk of chunks) {
       const query = { types: chunk, "created[gte]": window.gte, "created[lte]": window.lte };
-      for await (const page of paginate(ctx.client, "/v1/events", query, ctx.account, undefined, true)) {
+      for await (const page of paginate(ctx.client, "/v1/events", query, ctx.account, undefined, "poll")) {
         for (const { data, op } of await recordsOf(ctx, def, page.data as unknown as StripeEvent[])) {
           yield { kind: "record", stream: def.name, data, op };
         }
@@ -82,7 +82,7 @@ async function refetched(ctx: ReadContext, def: StreamDef, object: Record_): Pro
   const expand = asArray(def.params?.expand).map((field) => field.replace(/^data\./, ""));
   if (!expand.length || def.parent) return object;
   try {
-    return await ctx.client.get<Record_>(`${resolvePath(ctx, def)}/${encodeURIComponent(String(object.id))}`, { expand }, ctx.account, true);
+    return await ctx.client.get<Record_>(`${resolvePath(ctx, def)}/${encodeURIComponent(String(object.id))}`, { expand }, ctx.account, "poll");
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return object;
     throw error;

@@ -1,4 +1,5 @@
 import type { ListResponse, StripeClient } from "../stripe/client.js";
+import type { Priority } from "../stripe/limiter.js";
 import type { Query } from "../stripe/query.js";
 
 export const PAGE_SIZE = 100;
@@ -13,11 +14,11 @@ export async function* paginate(
   query: Query,
   account: string | undefined,
   startingAfter?: string,
-  urgent = false,
+  priority: Priority = "list",
 ): AsyncGenerator<ListResponse> {
   let after = startingAfter;
   for (;;) {
-    const page = await client.get<ListResponse>(path, { ...query, limit: PAGE_SIZE, starting_after: after }, account, urgent);
+    const page = await client.get<ListResponse>(path, { ...query, limit: PAGE_SIZE, starting_after: after }, account, priority);
     yield page;
     const last = page.data[page.data.length - 1];
     if (!page.has_more || !last) return;

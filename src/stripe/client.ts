@@ -2,7 +2,7 @@ import pRetry, { AbortError } from "p-retry";
 import Stripe from "stripe";
 import { ConfigError } from "../errors.js";
 import { maskKey } from "../secrets.js";
-import { RequestLimiter } from "./limiter.js";
+import { RequestLimiter, type Priority } from "./limiter.js";
 import { encodeQuery, type Query } from "./query.js";
 import { retryDecision } from "./retry-policy.js";
 
@@ -83,9 +83,9 @@ export class StripeClient {
 
   /**
    * GET `path` with `query`, on behalf of `account` when given (Stripe-Account).
-   * `urgent` requests (polls for changes) go before queued backfill pages.
+   * Waiting requests start by `priority` (see Priority): polls for changes go before queued backfill pages.
    */
-  async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string, urgent = false): Promise<T> {
+  async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string, priority: Priority = "list"): Promise<T> {
     const qs = encodeQuery(query);
     const url = qs ? `${path}?${qs}` : path;
     const requestOptions = account ? { stripeAccount: account } : {};
@@ -98,7 +98,7 @@ export class StripeClient {
           } catch (error) {
             throw this.classify(path, error);
           }
-        }, urgent),
+        }, priority),
       {
         retries: (this.options.maxAttempts ?? 10) - 1,
         minTimeout: 500,

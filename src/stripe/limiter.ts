@@ -10,6 +10,14 @@ export interface LimiterOptions {
   adaptiveConcurrency: boolean;
 }
 
+/**
+ * Which waiting request starts first when a slot frees: polls for changes, then
+ * a list's next page (one step of a sequential chain), then per-parent requests
+ * (many at once, any order will do: they fill the slots the chains leave).
+ */
+export type Priority = "poll" | "list" | "child";
+const PRIORITIES: readonly Priority[] = ["poll", "list", "child"];
+
 /** After a 429 the rate drops to this share, then climbs back by RECOVERY of the budget per second. */
 const BACKOFF = 0.7;
 const RECOVERY = 0.05;
@@ -21,7 +29,8 @@ const RECOVERY = 0.05;
  */
 export class RequestLimiter {
   private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Record<Priority, Array<() => void>> = { poll: [], list: [], child: [] };
+  private waitingCount = 0;
   private nextStartAt = 0;
   private rate: number;
   private lastCut = 0;
@@ -46,12 +55,12 @@ export class RequestLimiter {
    * delaying anyone.
    */
   idleSlots(): number {
-    return Math.max(0, this.concurrency() - this.inFlight - this.waiting.length);
+    return Math.max(0, this.concurrency() - this.inFlight - this.waitingCount);
   }
 
-  /** Runs `task` when a slot is free; an `urgent` task (a poll for changes) goes before queued backfill pages. */
-  async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
-    await this.acquire(urgent);
+  /** Runs `task` when a slot is free, before waiting tasks of lower priority. */
+  async run<T>(task: () => Promise<T>, priority: Priority = "list"): Promise<T> {
+    await this.acquire(priority);
     try {
       await this.pace();
       const started = performance.now();
@@ -74,19 +83,22 @@ export class RequestLimiter {
     this.rate = Math.max(1, this.rate * BACKOFF);
   }
 
-  private acquire(urgent: boolean): Promise<void> {
+  private acquire(priority: Priority): Promise<void> {
     if (this.inFlight < this.concurrency()) {
       this.inFlight++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => (urgent ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
+    this.waitingCount++;
+    return new Promise((resolve) => this.waiting[priority].push(resolve));
   }
 
   private release(): void {
     this.inFlight--;
-    while (this.waiting.length && this.inFlight < this.concurrency()) {
+    while (this.waitingCount > 0 && this.inFlight < this.concurrency()) {
+      const queue = PRIORITIES.map((p) => this.waiting[p]).find((q) => q.length > 0)!;
       this.inFlight++;
-      this.waiting.shift()!();
+      this.waitingCount--;
+      queue.shift()!();
     }
   }
 
