@@ -21,8 +21,11 @@ const MAX_PIECES = 32;
  * end says little about years further back, which may be sparse or empty.
  */
 const MAX_PAGES_PER_PART = 120;
-/** A piece with more pages left than this is worth splitting even while other work waits. */
-const LONG_PIECE_PAGES = 20;
+/**
+ * A list that has returned this many pages is long: worth splitting even while
+ * other work waits (a density seen on a page or two may hold for days or for years).
+ */
+const LONG_LIST_PAGES = 20;
 /** Parts smaller than this are not worth a part-filled page. */
 const MIN_PAGES_PER_PART = 2;
 
@@ -64,6 +67,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
   /** Pieces still reading: everything created before the lowest `lower` is read. */
   const active = new Set<Piece>();
   let checkpointed = 0;
+  let pagesRead = 0;
 
   const finish = async (piece: Piece): Promise<void> => {
     active.delete(piece);
@@ -91,7 +95,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
    */
   const partsFor = (piece: Piece): number => {
     const idle = Math.min(ctx.client.idleSlots(), queue.room());
-    const fill = piece.pagesLeft > LONG_PIECE_PAGES ? ctx.client.slots() - active.size : 0;
+    const fill = pagesRead >= LONG_LIST_PAGES ? ctx.client.slots() - active.size : 0;
     const room = Math.min(MAX_PIECES - active.size, Math.max(idle, fill));
     if (room < 1) return 0;
     let longest = 0;
@@ -100,49 +104,87 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
     return Math.min(room + 1, Math.floor(piece.pagesLeft / MIN_PAGES_PER_PART));
   };
 
-  /** Reads what was created in [gte, lte]; `pagesLeft` is the guess of the piece that made it. */
+  /** A place in the queue first, then the page: pages fetched but not printed stay bounded. */
+  const fetchPage = async (query: Query): Promise<ListResponse> => {
+    await queue.reserve();
+    try {
+      const page = await ctx.client.get<ListResponse>(path, query, ctx.account);
+      pagesRead++;
+      return page;
+    } catch (error) {
+      queue.unreserve();
+      throw error;
+    }
+  };
+
+  /**
+   * After a page that has more: maybe split what is left, [lower, oldestSeen], from
+   * the newest end back. This piece keeps the newest part (continuing after the
+   * page's last object), each new part the next older one, the oldest part whatever is left.
+   */
+  const maybeSplit = (piece: Piece, page: ListResponse): void => {
+    const oldestSeen = createdAt(task.def, page.data[page.data.length - 1]!);
+    if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) return;
+    const newest = createdAt(task.def, page.data[0]!) ?? oldestSeen;
+    const secondsPerPage = Math.max(1, newest - oldestSeen);
+    piece.pagesLeft = (oldestSeen - piece.lower) / secondsPerPage;
+    const parts = partsFor(piece);
+    if (parts < 2) return;
+    const partPages = Math.min(MAX_PAGES_PER_PART, piece.pagesLeft / parts);
+    const width = Math.max(1, Math.floor(partPages * secondsPerPage));
+    const lowers: number[] = [];
+    for (let upper = oldestSeen; lowers.length < parts - 1 && upper - width + 1 > piece.lower; upper -= width) {
+      lowers.push(upper - width + 1);
+    }
+    if (!lowers.length) return;
+    const oldest = piece.lower;
+    piece.lower = lowers[0]!;
+    piece.pagesLeft = partPages;
+    for (let i = 1; i < lowers.length; i++) start(lowers[i]!, lowers[i - 1]! - 1, partPages);
+    const rest = lowers[lowers.length - 1]! - 1;
+    start(oldest, rest, (rest - oldest + 1) / secondsPerPage);
+  };
+
+  /**
+   * Reads what was created in [gte, lte]; `pagesLeft` is the guess of the piece
+   * that made it. The next page is asked for before this page's children, and a
+   * page's children are read while the next pages are: a parent list keeps its
+   * per-parent requests coming rather than waiting a round trip between pages.
+   * Pages still reach the queue in order.
+   */
   const read = async (gte: number, lte: number, pagesLeft: number): Promise<void> => {
     const piece: Piece = { lower: gte, pagesLeft };
     active.add(piece);
-    let after: string | undefined;
-    for (;;) {
-      const query = { ...reader.query, "created[gte]": piece.lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after };
-      // A place in the queue first, then the page: pages fetched but not printed stay bounded.
-      await queue.reserve();
-      let page: ListResponse;
-      try {
-        page = await ctx.client.get<ListResponse>(path, query, ctx.account);
-        queue.fill((await reader.itemsOf(page.data)).items);
-      } catch (error) {
-        queue.unreserve();
-        throw error;
+    const query = (after?: string): Query => ({ ...reader.query, "created[gte]": piece.lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after });
+    let filled: Promise<void> = Promise.resolve();
+    let failed = false;
+    try {
+      let next: Promise<ListResponse> | undefined = fetchPage(query());
+      while (next && !failed) {
+        const page: ListResponse = await next;
+        next = undefined;
+        const last = page.data[page.data.length - 1];
+        if (page.has_more && last) {
+          maybeSplit(piece, page);
+          next = fetchPage(query(String(last.id)));
+          // A failure surfaces when it is awaited.
+          next.catch(() => undefined);
+        }
+        const items = reader.itemsOf(page.data);
+        items.catch(() => undefined);
+        filled = filled.then(async () => {
+          try {
+            queue.fill((await items).items);
+          } catch (error) {
+            failed = true;
+            queue.unreserve();
+            throw error;
+          }
+        });
       }
-      const last = page.data[page.data.length - 1];
-      if (!page.has_more || !last) break;
-      after = String(last.id);
-      const oldestSeen = createdAt(task.def, last);
-      if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) continue;
-      const newest = createdAt(task.def, page.data[0]!) ?? oldestSeen;
-      const secondsPerPage = Math.max(1, newest - oldestSeen);
-      piece.pagesLeft = (oldestSeen - piece.lower) / secondsPerPage;
-      const parts = partsFor(piece);
-      if (parts < 2) continue;
-      // Split what is left, [lower, oldestSeen], from the newest end back: this piece
-      // keeps the newest part (continuing after `last`), each new part the next older
-      // one, the oldest part whatever is left.
-      const partPages = Math.min(MAX_PAGES_PER_PART, piece.pagesLeft / parts);
-      const width = Math.max(1, Math.floor(partPages * secondsPerPage));
-      const lowers: number[] = [];
-      for (let upper = oldestSeen; lowers.length < parts - 1 && upper - width + 1 > piece.lower; upper -= width) {
-        lowers.push(upper - width + 1);
-      }
-      if (!lowers.length) continue;
-      const oldest = piece.lower;
-      piece.lower = lowers[0]!;
-      piece.pagesLeft = partPages;
-      for (let i = 1; i < lowers.length; i++) start(lowers[i]!, lowers[i - 1]! - 1, partPages);
-      const rest = lowers[lowers.length - 1]! - 1;
-      start(oldest, rest, (rest - oldest + 1) / secondsPerPage);
+    } finally {
+      // Whatever stopped the loop, the pages already read are put in order (or their failure reported).
+      await filled;
     }
     await finish(piece);
   };
