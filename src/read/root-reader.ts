@@ -159,14 +159,18 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
     let filled: Promise<void> = Promise.resolve();
     let failed = false;
     try {
+      // With children, the next page is asked for before this page's children and they
+      // overlap; without, there is nothing to overlap and a page fetched early only holds memory.
+      const overlap = task.children.length > 0;
       let next: Promise<ListResponse> | undefined = fetchPage(query());
       while (next && !failed) {
         const page: ListResponse = await next;
         next = undefined;
         const last = page.data[page.data.length - 1];
-        if (page.has_more && last) {
-          maybeSplit(piece, page);
-          next = fetchPage(query(String(last.id)));
+        const after = page.has_more && last ? String(last.id) : undefined;
+        if (after !== undefined) maybeSplit(piece, page);
+        if (after !== undefined && overlap) {
+          next = fetchPage(query(after));
           // A failure surfaces when it is awaited.
           next.catch(() => undefined);
         }
@@ -181,6 +185,10 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
             throw error;
           }
         });
+        if (!overlap) {
+          await filled;
+          if (after !== undefined) next = fetchPage(query(after));
+        }
       }
     } finally {
       // Whatever stopped the loop, the pages already read are put in order (or their failure reported).

@@ -94,7 +94,8 @@ export class StripeClient {
         this.limiter.run(async () => {
           this.stats.requests++;
           try {
-            return (await this.stripe.rawRequest("GET", url, undefined, requestOptions)) as T;
+            // A copy without the SDK's non-enumerable lastResponse (the HTTP response object), which would live as long as the page.
+            return { ...(await this.stripe.rawRequest("GET", url, undefined, requestOptions)) } as T;
           } catch (error) {
             throw this.classify(path, error);
           }
