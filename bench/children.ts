@@ -86,6 +86,8 @@ export interface EmulatorChild {
   pid: number | undefined;
   stats(): Promise<EmulatorStats>;
   resetStats(): Promise<void>;
+  /** Changes the emulator's knobs while it runs (latencyMs, rateLimit, ...). */
+  knobs(patch: Record<string, unknown>): Promise<void>;
   /** CPU seconds the emulator has used so far (null if unknown). */
   cpuSeconds(): number | null;
   close(): Promise<void>;
@@ -128,8 +130,11 @@ export async function startEmulator(args: string[], timeoutMs = 180_000): Promis
     child.once("exit", (code, signal) => fail(new Error(`emulator exited (${signal ?? code}) before printing its URL`)));
     child.once("error", fail);
   });
-  const admin = async (path: string, method = "GET"): Promise<unknown> => {
-    const res = await fetch(`${url}/_emulator/${path}`, { method });
+  const admin = async (path: string, method = "GET", body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${url}/_emulator/${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
     if (!res.ok) throw new Error(`emulator admin ${method} ${path}: HTTP ${res.status}`);
     return res.json();
   };
@@ -140,6 +145,9 @@ export async function startEmulator(args: string[], timeoutMs = 180_000): Promis
     stats: async () => (await admin("stats")) as EmulatorStats,
     resetStats: async () => {
       await admin("stats/reset", "POST");
+    },
+    knobs: async (patch) => {
+      await admin("knobs", "POST", patch);
     },
     cpuSeconds: () => procCpuSeconds(child.pid),
     close: () => stop(child, 5000),
