@@ -29,9 +29,25 @@ export function findDocker(baseImage: string): Docker | undefined {
   if (process.env.DOCKER && works(process.env.DOCKER, env)) return { bin: process.env.DOCKER, env };
   if (works("docker", env)) return { bin: "docker", env };
   if (!existsSync(ENGINE)) return undefined;
-  const exports = execFileSync(ENGINE, ["start", baseImage], { encoding: "utf8", timeout: 600_000, stdio: ["ignore", "pipe", "inherit"] });
+  const exports = startEngine(baseImage);
   for (const match of exports.matchAll(/(\w+)=(\S+)/g)) env[match[1]!] = match[2]!;
   const bin = env.DOCKER;
   if (!bin || !works(bin, env)) throw new Error("the container engine started but does not answer");
   return { bin, env };
 }
+
+/**
+ * `container-engine start`, tried up to five times: about one start in three fails
+ * at once and silently, when its `dpkg -L docker.io | grep -m1` (under pipefail)
+ * ends with dpkg killed by SIGPIPE.
+ */
+function startEngine(baseImage: string): string {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return execFileSync(ENGINE, ["start", baseImage], { encoding: "utf8", timeout: 600_000, stdio: ["ignore", "pipe", "inherit"] });
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
