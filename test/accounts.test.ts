@@ -55,3 +55,30 @@ describe("several connected accounts in one read", () => {
     expect(new Set(records(result, "products").map((p) => p.account_id))).toEqual(new Set([PLATFORM, one, two]));
   });
 });
+
+describe("account_id naming a connected account", () => {
+  let emulator: Emulator;
+  const [one] = CONNECTED_ACCOUNTS as unknown as [string];
+  beforeAll(async () => {
+    // Latency, so that the first pages are asked for before the key's own account is known.
+    emulator = await startEmulator({ seed: 32, scale: 1, latencyMs: 40 });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it("reads that account's objects, not the platform's, though reading starts before the account is checked", async () => {
+    const result = await reader(emulator).read(["customers", "products", "charges"], undefined, { account_id: one });
+    expect(result.code, result.stderr).toBe(0);
+    for (const [stream, object] of [
+      ["customers", "customer"],
+      ["products", "product"],
+      ["charges", "charge"],
+    ] as const) {
+      const expected = emulator.listObjects(object, one).map((o) => o.id).sort();
+      expect(expected.length, stream).toBeGreaterThan(0);
+      expect(records(result, stream).map((r) => r.id).sort(), stream).toEqual(expected);
+    }
+  });
+});
+

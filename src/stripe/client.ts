@@ -55,6 +55,9 @@ export class StripeClient {
   private readonly stripe: Stripe;
   private readonly limiter: RequestLimiter;
   readonly stats = { requests: 0, retries: 0, rateLimited: 0 };
+  /** Stripe-Account for requests that name no account, once known (see `assumeOwnAccount`). */
+  private defaultAccount?: string;
+  private defaultAccountPending?: Promise<string | undefined>;
 
   constructor(private readonly options: ClientOptions) {
     this.stripe = new Stripe(options.apiKey, {
@@ -82,10 +85,36 @@ export class StripeClient {
   }
 
   /**
+   * Requests that name no account go out at once without Stripe-Account, as if
+   * the key's own account were meant, while `header` (which Stripe-Account that
+   * account needs, if any) is still being asked: the common case saves a round
+   * trip. No answer is returned before `header` is known; if it names an
+   * account, the request is sent again with it. A failure of `header` fails them all.
+   */
+  assumeOwnAccount(header: Promise<string | undefined>): void {
+    const pending = header.then((decided) => {
+      this.defaultAccount = decided;
+      this.defaultAccountPending = undefined;
+      return decided;
+    });
+    pending.catch(() => undefined);
+    this.defaultAccountPending = pending;
+  }
+
+  /**
    * GET `path` with `query`, on behalf of `account` when given (Stripe-Account).
    * Waiting requests start by `priority` (see Priority): polls for changes go before queued backfill pages.
    */
   async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string, priority: Priority = "list"): Promise<T> {
+    const pending = account === undefined ? this.defaultAccountPending : undefined;
+    if (!pending) return this.send<T>(path, query, account ?? this.defaultAccount, priority);
+    const optimistic = this.send<T>(path, query, undefined, priority);
+    optimistic.catch(() => undefined);
+    const header = await pending;
+    return header === undefined ? optimistic : this.send<T>(path, query, header, priority);
+  }
+
+  private async send<T>(path: string, query: Query, account: string | undefined, priority: Priority): Promise<T> {
     const qs = encodeQuery(query);
     const url = qs ? `${path}?${qs}` : path;
     const requestOptions = account ? { stripeAccount: account } : {};
