@@ -71,6 +71,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
 
   const finish = async (piece: Piece): Promise<void> => {
     active.delete(piece);
+    relieve();
     // Claim the newly complete windows before awaiting, so two pieces finishing at
     // once never checkpoint the same window twice.
     let unread = Infinity;
@@ -118,23 +119,18 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
   };
 
   /**
-   * After a page that has more: maybe split what is left, [lower, oldestSeen], from
-   * the newest end back. This piece keeps the newest part (continuing after the
-   * page's last object), each new part the next older one, the oldest part whatever is left.
+   * Splits what `piece` has left below `upper` into `parts`, from the newest end
+   * back: the piece keeps the newest part, each new part the next older one, the
+   * oldest part whatever is left.
    */
-  const maybeSplit = (piece: Piece, page: ListResponse): void => {
-    const oldestSeen = createdAt(task.def, page.data[page.data.length - 1]!);
-    if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) return;
-    const newest = createdAt(task.def, page.data[0]!) ?? oldestSeen;
-    const secondsPerPage = Math.max(1, newest - oldestSeen);
-    piece.pagesLeft = (oldestSeen - piece.lower) / secondsPerPage;
-    const parts = partsFor(piece);
-    if (parts < 2) return;
-    const partPages = Math.min(MAX_PAGES_PER_PART, piece.pagesLeft / parts);
+  const split = (piece: Piece, parts: number, upper: number): void => {
+    const secondsPerPage = piece.secondsPerPage!;
+    const pagesLeft = (upper - piece.lower) / secondsPerPage;
+    const partPages = Math.min(MAX_PAGES_PER_PART, pagesLeft / parts);
     const width = Math.max(1, Math.floor(partPages * secondsPerPage));
     const lowers: number[] = [];
-    for (let upper = oldestSeen; lowers.length < parts - 1 && upper - width + 1 > piece.lower; upper -= width) {
-      lowers.push(upper - width + 1);
+    for (let top = upper; lowers.length < parts - 1 && top - width + 1 > piece.lower; top -= width) {
+      lowers.push(top - width + 1);
     }
     if (!lowers.length) return;
     const oldest = piece.lower;
@@ -145,6 +141,36 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
     start(oldest, rest, (rest - oldest + 1) / secondsPerPage);
   };
 
+  /** After a page that has more: note the density it shows, and maybe split what is left, [lower, oldestSeen]. */
+  const afterPage = (piece: Piece, page: Record_[]): void => {
+    const oldestSeen = createdAt(task.def, page[page.length - 1]!);
+    if (!ctx.config.adaptive_windows || oldestSeen === undefined || oldestSeen - piece.lower < 2) return;
+    const newest = createdAt(task.def, page[0]!) ?? oldestSeen;
+    piece.oldestSeen = oldestSeen;
+    piece.secondsPerPage = Math.max(1, newest - oldestSeen);
+    piece.pagesLeft = (oldestSeen - piece.lower) / piece.secondsPerPage;
+    const parts = partsFor(piece);
+    if (parts >= 2) split(piece, parts, oldestSeen);
+  };
+
+  /**
+   * A piece finished and its request slot would idle until another page arrives:
+   * split the piece with the most pages left now, below the page it is waiting
+   * for (a page that still reaches under its new lower bound is cut there).
+   */
+  const relieve = (): void => {
+    if (!ctx.config.adaptive_windows) return;
+    let longest: Piece | undefined;
+    for (const p of active) {
+      if (p.open && p.oldestSeen !== undefined && (!longest || p.pagesLeft > longest.pagesLeft)) longest = p;
+    }
+    if (!longest) return;
+    const upper = longest.oldestSeen! - longest.secondsPerPage!;
+    if (upper - longest.lower < 2) return;
+    const parts = partsFor(longest);
+    if (parts >= 2) split(longest, parts, upper);
+  };
+
   /**
    * Reads what was created in [gte, lte]; `pagesLeft` is the guess of the piece
    * that made it. The next page is asked for before this page's children, and a
@@ -153,7 +179,7 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
    * Pages still reach the queue in order.
    */
   const read = async (gte: number, lte: number, pagesLeft: number): Promise<void> => {
-    const piece: Piece = { lower: gte, pagesLeft };
+    const piece: Piece = { lower: gte, pagesLeft, open: true };
     active.add(piece);
     const query = (after?: string): Query => ({ ...reader.query, "created[gte]": piece.lower, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after });
     let filled: Promise<void> = Promise.resolve();
@@ -166,15 +192,19 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
       while (next && !failed) {
         const page: ListResponse = await next;
         next = undefined;
-        const last = page.data[page.data.length - 1];
-        const after = page.has_more && last ? String(last.id) : undefined;
-        if (after !== undefined) maybeSplit(piece, page);
+        // The piece may have been split while this page was on its way: what is now
+        // below its lower bound belongs to another piece, and this piece is done.
+        const data = page.data.filter((o) => (createdAt(task.def, o) ?? piece.lower) >= piece.lower);
+        const last = data[data.length - 1];
+        const after = page.has_more && last && data.length === page.data.length ? String(last.id) : undefined;
+        piece.open = after !== undefined;
+        if (after !== undefined) afterPage(piece, data);
         if (after !== undefined && overlap) {
           next = fetchPage(query(after));
           // A failure surfaces when it is awaited.
           next.catch(() => undefined);
         }
-        const items = reader.itemsOf(page.data);
+        const items = reader.itemsOf(data);
         items.catch(() => undefined);
         filled = filled.then(async () => {
           try {
@@ -207,6 +237,11 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
 interface Piece {
   lower: number;
   pagesLeft: number;
+  /** A page is on its way or will be asked for. */
+  open: boolean;
+  /** From its latest page: the oldest creation time seen, and the seconds a page spans. */
+  oldestSeen?: number;
+  secondsPerPage?: number;
 }
 
 /** Turns a page of a top-level list into the records of the stream and its children. */

@@ -54,6 +54,8 @@ export interface Knobs {
   /** Seconds to send in Retry-After on 429s; 0 = no header (the default, like most of Stripe's 429s). */
   retryAfter: number;
   restrictedDenied: string[];
+  /** Extra latency for requests whose path and query contain `match` (to hold one request back in a race). */
+  slowRequests: Array<{ match: string; ms: number }>;
 }
 
 export interface EmulatorOptions {
@@ -190,6 +192,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     disabledProducts: [...(opts.disabledProducts ?? [])],
     retryAfter: opts.retryAfter ?? 0,
     restrictedDenied: [...(opts.keys?.restrictedDenied ?? DEFAULT_RESTRICTED_DENIED)],
+    slowRequests: [],
   };
   let buckets = new Map<string, TokenBucket>();
   let stats = emptyStats();
@@ -212,6 +215,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     if (patch.disabledProducts !== undefined) knobs.disabledProducts = [...patch.disabledProducts];
     if (patch.restrictedDenied !== undefined) knobs.restrictedDenied = [...patch.restrictedDenied];
+    if (patch.slowRequests !== undefined) knobs.slowRequests = patch.slowRequests.map((r) => ({ match: String(r.match), ms: Number(r.ms) }));
     return knobs;
   };
 
@@ -247,7 +251,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
     const fail = (err: ApiError, headers: Record<string, string> = {}) => reply(err.status, { error: err.body }, { ...headers, ...err.headers });
     try {
-      const delay = knobs.latencyMs + (knobs.latencyJitterMs > 0 ? faultRng.next() * knobs.latencyJitterMs : 0);
+      const slow = knobs.slowRequests.find((r) => req.url?.includes(r.match));
+      const delay = knobs.latencyMs + (knobs.latencyJitterMs > 0 ? faultRng.next() * knobs.latencyJitterMs : 0) + (slow?.ms ?? 0);
       if (delay > 0) await sleep(delay);
 
       // Authentication.
