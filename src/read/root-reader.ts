@@ -88,11 +88,11 @@ export async function* readList(ctx: ReadContext, task: ListTask): AsyncGenerato
 
   /**
    * How many parts `piece` should split into now. Each part costs a part-filled
-   * page, so a piece splits into idle request slots (free), and a long piece
-   * also until the list has as many pieces as the client keeps requests in
-   * flight (a long sequential chain would otherwise finish last, alone). Only
-   * the piece with (about) the most pages left splits: parts stay long and the
-   * last pieces to finish are short.
+   * page, so a piece splits into idle request slots (free), and, once its list
+   * has shown itself long, until the list has as many pieces as the client keeps
+   * requests in flight (a long sequential chain would otherwise finish last,
+   * alone). Only the piece with (about) the most pages left splits: parts stay
+   * long and the last pieces to finish are short.
    */
   const partsFor = (piece: Piece): number => {
     const idle = Math.min(ctx.client.idleSlots(), queue.room());
