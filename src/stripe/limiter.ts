@@ -30,7 +30,6 @@ const RECOVERY = 0.05;
 export class RequestLimiter {
   private inFlight = 0;
   private readonly waiting: Record<Priority, Array<() => void>> = { poll: [], list: [], child: [] };
-  private waitingCount = 0;
   private nextStartAt = 0;
   private rate: number;
   private lastCut = 0;
@@ -55,7 +54,7 @@ export class RequestLimiter {
    * delaying anyone.
    */
   idleSlots(): number {
-    return Math.max(0, this.concurrency() - this.inFlight - this.waitingCount);
+    return Math.max(0, this.concurrency() - this.inFlight - this.waitingTotal());
   }
 
   /** Runs `task` when a slot is free, before waiting tasks of lower priority. */
@@ -88,18 +87,30 @@ export class RequestLimiter {
       this.inFlight++;
       return Promise.resolve();
     }
-    this.waitingCount++;
     return new Promise((resolve) => this.waiting[priority].push(resolve));
   }
 
   private release(): void {
     this.inFlight--;
-    while (this.waitingCount > 0 && this.inFlight < this.concurrency()) {
-      const queue = PRIORITIES.map((p) => this.waiting[p]).find((q) => q.length > 0)!;
+    while (this.inFlight < this.concurrency()) {
+      const next = this.nextWaiting();
+      if (!next) return;
       this.inFlight++;
-      this.waitingCount--;
-      queue.shift()!();
+      next();
     }
+  }
+
+  private waitingTotal(): number {
+    return this.waiting.poll.length + this.waiting.list.length + this.waiting.child.length;
+  }
+
+  /** The first waiting task of the highest priority, taken off its queue. */
+  private nextWaiting(): (() => void) | undefined {
+    for (const priority of PRIORITIES) {
+      const next = this.waiting[priority].shift();
+      if (next) return next;
+    }
+    return undefined;
   }
 
   private async pace(): Promise<void> {
