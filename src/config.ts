@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { ConfigError } from "./errors.js";
+import { ConfigError, describeZodIssue } from "./errors.js";
 import { registerSecret } from "./secrets.js";
 import { STREAMS } from "./streams/table.js";
 
@@ -117,7 +117,7 @@ export const ConfigSchema = z
   .meta({ title: "Stripe Source Spec" });
 
 /** `start_date` as epoch seconds. */
-export function startDateSeconds(config: Config): number {
+export function startDateSeconds(config: Pick<Config, "start_date">): number {
   return Math.floor(DateTime.fromISO(config.start_date, { zone: "utc" }).toSeconds());
 }
 
@@ -139,42 +139,16 @@ export function parseConfig(raw: unknown): Config {
     if (typeof secret === "string") registerSecret(secret);
   }
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = issue?.path.length ? issue.path.join(".") : "(root)";
-    throw new ConfigError(`Invalid config: ${key}: ${issue ? describeIssue(issue) : "invalid"}`);
-  }
+  if (!result.success) throw new ConfigError(`Invalid config: ${describeZodIssue(result.error, advertisedLimit)}`);
   const config: Config = { ...result.data, num_workers_given: (raw as Record<string, unknown>).num_workers !== undefined };
   if (config.num_workers < 2) config.num_workers = 2;
   return config;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "invalid_type":
-      return issue.input === undefined ? "is required" : `expected ${issue.expected}, got ${typeName(issue.input)}`;
-    case "too_big":
-      return `must be at most ${describeLimit(issue.path, "maximum") ?? issue.maximum}, got ${String(issue.input)}`;
-    case "too_small":
-      return `must be at least ${describeLimit(issue.path, "minimum") ?? issue.minimum}, got ${String(issue.input)}`;
-    case "invalid_value":
-      return `${JSON.stringify(issue.input)} is not one of the allowed values (${issue.values.slice(0, 8).map((v) => JSON.stringify(v)).join(", ")}${issue.values.length > 8 ? ", ..." : ""})`;
-    default:
-      return issue.message;
-  }
-}
-
 /** The limit the spec advertises for a key (zod reports the safe-integer bound first for huge numbers). */
-function describeLimit(path: PropertyKey[], bound: "minimum" | "maximum"): number | undefined {
+function advertisedLimit(path: readonly PropertyKey[], bound: "minimum" | "maximum"): number | undefined {
   const key = path[0];
   const props = (connectionSpecification().properties ?? {}) as Record<string, Record<string, unknown>>;
   const value = typeof key === "string" && path.length === 1 ? props[key]?.[bound] : undefined;
   return typeof value === "number" ? value : undefined;
-}
-
-function typeName(value: unknown): string {
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
 import { parseConfig } from "./config.js";
-import { discoverCatalog } from "./catalog.js";
+import { discoverCatalog } from "./protocol/discover.js";
 import { parseArgs, USAGE } from "./cli/args.js";
 import { check } from "./commands/check.js";
 import { read } from "./commands/read.js";
@@ -9,7 +9,7 @@ import { specMessage } from "./commands/spec.js";
 import { ConnectorError } from "./errors.js";
 import { readJsonFile } from "./protocol/json-file.js";
 import { errorTrace, logMessage } from "./protocol/messages.js";
-import { Output } from "./protocol/output.js";
+import { Output } from "./output.js";
 import { redact } from "./secrets.js";
 import { isFlowInvocation } from "./flow/log.js";
 import { runFlow } from "./flow/main.js";

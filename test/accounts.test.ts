@@ -1,3 +1,4 @@
+import { SETTLE_SECONDS } from "../src/read/modes.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONNECTED_ACCOUNTS, startEmulator, type Emulator } from "./emulator/server.js";
 import { records } from "./helpers/cli.js";
@@ -10,7 +11,7 @@ describe("several connected accounts in one read", () => {
   let r: Reader;
   const [one, two] = CONNECTED_ACCOUNTS as unknown as [string, string];
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: 31, scale: 1 });
+    emulator = await startEmulator({ seed: 31, scale: 1, clockLagSeconds: SETTLE_SECONDS });
     r = reader(emulator, { connected_accounts: [one, two] });
   });
   afterAll(async () => {
@@ -61,7 +62,7 @@ describe("account_id naming a connected account", () => {
   const [one] = CONNECTED_ACCOUNTS as unknown as [string];
   beforeAll(async () => {
     // Latency, so that the first pages are asked for before the key's own account is known.
-    emulator = await startEmulator({ seed: 32, scale: 1, latencyMs: 40 });
+    emulator = await startEmulator({ seed: 32, scale: 1, clockLagSeconds: SETTLE_SECONDS, latencyMs: 40 });
   });
   afterAll(async () => {
     await emulator?.close();

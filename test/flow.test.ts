@@ -1,6 +1,7 @@
+import { SETTLE_SECONDS } from "../src/read/modes.js";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMergePatch } from "../src/flow/merge-patch.js";
+import { applyMergePatch } from "../src/state/merge-patch.js";
 import { STREAMS } from "../src/streams/table.js";
 import { EMULATOR_KEY, startEmulator, type Emulator } from "./emulator/server.js";
 import { CLI, runCli, trackSecret } from "./helpers/cli.js";
@@ -120,7 +121,7 @@ class Capture {
 describe("Flow mode: a continuous capture against the emulator", () => {
   let emulator: Emulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: 41, scale: 1 });
+    emulator = await startEmulator({ seed: 41, scale: 1, clockLagSeconds: SETTLE_SECONDS });
   });
   afterAll(async () => {
     await emulator?.close();
@@ -199,7 +200,7 @@ describe("Flow mode: a continuous capture against the emulator", () => {
   });
 
   it("polls events while a long backfill is still running", async () => {
-    const slow = await startEmulator({ seed: 42, scale: 1, latencyMs: 20, bulk: { object: "charge", count: 30_000 } });
+    const slow = await startEmulator({ seed: 42, scale: 1, clockLagSeconds: SETTLE_SECONDS, latencyMs: 20, bulk: { object: "charge", count: 30_000 } });
     try {
       const capture = new Capture(slow, {
         open: {

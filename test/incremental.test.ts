@@ -1,3 +1,4 @@
+import { SETTLE_SECONDS } from "../src/read/modes.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STREAMS } from "../src/streams/table.js";
 import { startEmulator, type Emulator } from "./emulator/server.js";
@@ -12,7 +13,7 @@ describe("incremental sync delivers exactly the changes", () => {
   let emulator: Emulator;
   let r: Reader;
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: 11, scale: 1 });
+    emulator = await startEmulator({ seed: 11, scale: 1, clockLagSeconds: SETTLE_SECONDS });
     r = reader(emulator);
   });
   afterAll(async () => {
@@ -122,7 +123,8 @@ describe("incremental sync delivers exactly the changes", () => {
   it("emits STATE after the records it covers, per stream, with record counts", async () => {
     const result = await r.read(["balance_transactions", "customers"], undefined, { slice_range: 90 });
     const states = result.messages.filter((m) => m.type === "STATE");
-    expect(states.length).toBeGreaterThan(8);
+    // At least the final STATE of each stream (more while a read lasts over a second).
+    expect(states.length).toBeGreaterThanOrEqual(2);
     for (const stream of ["balance_transactions", "customers"]) {
       let sinceState = 0;
       let total = 0;
@@ -142,7 +144,7 @@ describe("incremental sync delivers exactly the changes", () => {
 
 describe("every incremental stream", () => {
   it("runs a first sync and a no-change second sync cleanly", async () => {
-    const emulator = await startEmulator({ seed: 12, scale: 1 });
+    const emulator = await startEmulator({ seed: 12, scale: 1, clockLagSeconds: SETTLE_SECONDS });
     try {
       const r = reader(emulator);
       const incremental = STREAMS.filter((s) => s.incremental).map((s) => s.name);

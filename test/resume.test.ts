@@ -1,3 +1,4 @@
+import { SETTLE_SECONDS } from "../src/read/modes.js";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_KEY, startEmulator, type Emulator } from "./emulator/server.js";
@@ -44,7 +45,7 @@ function readUntil(emulator: Emulator, paths: Record<string, string>, killAfter?
 describe("a read killed at any moment and resumed from its last STATE loses nothing", () => {
   let emulator: Emulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: 21, scale: 1 });
+    emulator = await startEmulator({ seed: 21, scale: 1, clockLagSeconds: SETTLE_SECONDS });
   });
   afterAll(async () => {
     await emulator?.close();

@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/errors.js";
-import { parseState } from "../src/state/input.js";
-import { decideMode, EVENTS_HORIZON_SECONDS } from "../src/state/modes.js";
-import { createdWindows } from "../src/state/windows.js";
+import { decodeAirbyteState } from "../src/state/airbyte.js";
+import { decideMode, EVENTS_HORIZON_SECONDS, SETTLE_SECONDS, type ListProgress } from "../src/read/modes.js";
+import { createdWindows } from "../src/read/windows.js";
 import { STREAM_BY_NAME } from "../src/streams/table.js";
 
 const stream = (name: string, stream_state: unknown) => ({ type: "STREAM", stream: { stream_descriptor: { name }, stream_state } });
 const def = (name: string) => STREAM_BY_NAME.get(name)!;
 const NOW = 1_790_000_000;
+const SETTLED = NOW - SETTLE_SECONDS;
+/** Flat cursors as the tests below compare them. */
+const parseState = (raw: unknown) => {
+  const decoded = decodeAirbyteState(raw);
+  return { streams: new Map([...decoded.streams].map(([name, s]) => [name, s.flat.cursor === undefined ? {} : { cursor: s.flat.cursor }])) };
+};
+const done = (through: number, complete = false): ListProgress => ({ through, spans: [], complete });
 const DAY = 86_400;
 
 describe("state input: every shape Airbyte's connector has written", () => {
@@ -51,38 +58,40 @@ describe("state input: every shape Airbyte's connector has written", () => {
 describe("how each stream is read", () => {
   const base = { now: NOW, startDate: NOW - 1000 * DAY, lookbackDays: 0 };
 
-  it("full refresh reads the list from start_date and keeps no state", () => {
-    expect(decideMode({ ...base, def: def("customers"), incremental: false, cursor: { cursor: NOW } })).toEqual({ mode: "list", from: base.startDate });
+  it("full refresh reads the list from start_date, and says when it is done", () => {
+    const m = decideMode({ ...base, def: def("customers"), incremental: false, state: { cursor: NOW } });
+    expect(m).toMatchObject({ kind: "list", from: base.startDate, to: NOW, done: [] });
+    expect(m!.checkpoint(done(NOW, true))).toEqual({ fullRefreshDone: true });
+    expect(m!.checkpoint({ through: base.startDate - 1, spans: [[NOW - DAY, NOW]], complete: false })).toEqual({ list: { spans: [[NOW - DAY, NOW]] } });
   });
 
-  it("created streams resume from the cursor minus the lookback, never before start_date", () => {
-    const m = decideMode({ ...base, def: def("balance_transactions"), incremental: true, cursor: { cursor: NOW - 10 * DAY }, lookbackDays: 3 });
-    expect(m.mode).toBe("list");
-    expect(m.from).toBe(NOW - 13 * DAY);
-    expect(m.checkpoint!(NOW, true)).toEqual({ created: NOW });
-    const early = decideMode({ ...base, def: def("balance_transactions"), incremental: true, cursor: { cursor: base.startDate }, lookbackDays: 30 });
-    expect(early.from).toBe(base.startDate);
+  it("created streams resume from the cursor minus the lookback, never before start_date, and stop short of now", () => {
+    const m = decideMode({ ...base, def: def("balance_transactions"), incremental: true, state: { cursor: NOW - 10 * DAY }, lookbackDays: 3 });
+    expect(m).toMatchObject({ kind: "list", from: NOW - 13 * DAY, to: SETTLED });
+    expect(m!.checkpoint(done(SETTLED, true))).toEqual({ cursor: SETTLED });
+    const early = decideMode({ ...base, def: def("balance_transactions"), incremental: true, state: { cursor: base.startDate }, lookbackDays: 30 });
+    expect(early!.kind === "list" && early.from).toBe(base.startDate);
   });
 
   it("event streams backfill from the list first, checkpointing progress, then read events", () => {
-    const first = decideMode({ ...base, def: def("customers"), incremental: true, cursor: undefined });
-    expect(first.mode).toBe("list");
-    expect(first.checkpoint!(NOW - 500 * DAY, false)).toEqual({ updated: NOW, backfill_created: NOW - 500 * DAY });
-    expect(first.checkpoint!(NOW, true)).toEqual({ updated: NOW });
-    const resumed = decideMode({ ...base, def: def("customers"), incremental: true, cursor: { cursor: NOW - DAY, backfillCreated: NOW - 400 * DAY } });
-    expect(resumed).toMatchObject({ mode: "list", from: NOW - 400 * DAY });
-    expect(resumed.checkpoint!(NOW, true)).toEqual({ updated: NOW - DAY });
-    const later = decideMode({ ...base, def: def("customers"), incremental: true, cursor: { cursor: NOW - 2 * DAY } });
-    expect(later).toMatchObject({ mode: "events", from: NOW - 2 * DAY });
+    const first = decideMode({ ...base, def: def("customers"), incremental: true, state: undefined });
+    expect(first!.kind).toBe("list");
+    expect(first!.checkpoint(done(NOW - 500 * DAY))).toEqual({ cursor: SETTLED, list: { through: NOW - 500 * DAY } });
+    expect(first!.checkpoint(done(NOW, true))).toEqual({ cursor: SETTLED });
+    const resumed = decideMode({ ...base, def: def("customers"), incremental: true, state: { cursor: NOW - DAY, list: { through: NOW - 400 * DAY } } });
+    expect(resumed).toMatchObject({ kind: "list", from: base.startDate, done: [[base.startDate, NOW - 400 * DAY]] });
+    expect(resumed!.checkpoint(done(NOW, true))).toEqual({ cursor: NOW - DAY });
+    const later = decideMode({ ...base, def: def("customers"), incremental: true, state: { cursor: NOW - 2 * DAY } });
+    expect(later).toMatchObject({ kind: "events", from: NOW - 2 * DAY, to: SETTLED });
   });
 
   it("a cursor beyond the Events API's retention falls back to a full re-read, and says so", () => {
-    const old = decideMode({ ...base, def: def("invoices"), incremental: true, cursor: { cursor: NOW - EVENTS_HORIZON_SECONDS - 60 } });
-    expect(old.mode).toBe("list");
-    expect(old.from).toBe(base.startDate);
-    expect(old.mode === "list" && old.note).toMatch(/invoices.*read again in full/);
-    const withLookback = decideMode({ ...base, def: def("invoices"), incremental: true, cursor: { cursor: NOW - 20 * DAY }, lookbackDays: 15 });
-    expect(withLookback.mode).toBe("list");
+    const old = decideMode({ ...base, def: def("invoices"), incremental: true, state: { cursor: NOW - EVENTS_HORIZON_SECONDS - 60 } });
+    expect(old!.kind).toBe("list");
+    expect(old!.kind === "list" && old.from).toBe(base.startDate);
+    expect(old!.kind === "list" && old.note).toMatch(/invoices.*read again in full/);
+    const withLookback = decideMode({ ...base, def: def("invoices"), incremental: true, state: { cursor: NOW - 20 * DAY }, lookbackDays: 15 });
+    expect(withLookback!.kind).toBe("list");
   });
 
   it("windows cover the range in order without gaps or overlaps", () => {

@@ -1,8 +1,8 @@
-import { explain } from "../read/engine.js";
-import { resolvePath } from "../read/children.js";
-import type { ReadContext } from "../read/context.js";
-import { parentOf } from "../read/plan.js";
-import { ApiError } from "../stripe/client.js";
+import type { AccountScope } from "../stripe/accounts.js";
+import type { StripeClient } from "../stripe/client.js";
+import { StripeApiError } from "../stripe/errors.js";
+import { parentOf } from "../streams/facts.js";
+import { resolvePath } from "../streams/paths.js";
 import { STREAMS } from "../streams/table.js";
 import type { StreamDef } from "../streams/types.js";
 
@@ -17,13 +17,14 @@ export interface ProbeResult {
  * client, to tell which streams the key can read. A child endpoint is probed
  * under the first parent its parent's probe returned.
  */
-export async function probeStreams(ctx: ReadContext): Promise<ProbeResult[]> {
+export async function probeStreams(client: StripeClient, account: AccountScope): Promise<ProbeResult[]> {
+  const request = { account: account.header };
   const parentIds = new Map<string, Promise<string | undefined>>();
   const firstId = (def: StreamDef): Promise<string | undefined> => {
     let found = parentIds.get(def.name);
     if (!found) {
-      found = ctx.client
-        .get<{ data: Array<{ id?: string }> }>(resolvePath(ctx, def), { ...def.params, limit: 1 }, ctx.account)
+      found = client
+        .get<{ data: Array<{ id?: string }> }>(resolvePath(def, { accountId: account.id }), { ...def.params, limit: 1 }, request)
         .then((page) => page.data[0]?.id);
       parentIds.set(def.name, found);
     }
@@ -39,11 +40,11 @@ export async function probeStreams(ctx: ReadContext): Promise<ProbeResult[]> {
         const parentId = await firstId(parentOf(def));
         if (parentId === undefined) return { stream: def.name };
         const query = { ...def.params, limit: 1, ...(def.parent.queryParam ? { [def.parent.queryParam]: parentId } : {}) };
-        await ctx.client.get(resolvePath(ctx, def, parentId), query, ctx.account);
+        await client.get(resolvePath(def, { parentId, accountId: account.id }), query, request);
         return { stream: def.name };
       } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        return { stream: def.name, problem: explain(def, error).message };
+        if (!(error instanceof StripeApiError) || error.fatal) throw error;
+        return { stream: def.name, problem: `Stream ${def.name}: ${error.message}` };
       }
     }),
   );

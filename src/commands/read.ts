@@ -1,19 +1,21 @@
-import { parseConfig, startDateSeconds } from "../config.js";
-import { parseConfiguredCatalog } from "../protocol/catalog.js";
+import { parseConfig } from "../config.js";
+import type { Output } from "../output.js";
+import { airbyteSink } from "../protocol/airbyte-sink.js";
+import { parseConfiguredCatalog } from "../protocol/configured-catalog.js";
 import { readJsonFile } from "../protocol/json-file.js";
 import { errorTrace } from "../protocol/messages.js";
-import type { Output } from "../protocol/output.js";
-import { runRead, type AccountScope } from "../read/engine.js";
-import { airbyteSink } from "../protocol/airbyte-sink.js";
-import { EMPTY_STATE, parseState } from "../state/input.js";
-import { accountsToRead, stripeAccountFor } from "../stripe/accounts.js";
-import { clientFor } from "./client-for.js";
+import { readOptionsFrom } from "../read/context.js";
+import { runRead } from "../read/engine.js";
+import { decodeAirbyteState } from "../state/airbyte.js";
+import { EMPTY_STATE } from "../state/types.js";
+import { accountsToRead, stripeAccountFor, type AccountScope } from "../stripe/accounts.js";
+import { clientFor } from "../stripe/client-for.js";
 
 /** `read`: returns the exit code (non-zero when any stream ended INCOMPLETE). */
 export async function read(paths: { config: string; catalog: string; state?: string }, output: Output): Promise<number> {
   const config = parseConfig(readJsonFile(paths.config, "config"));
-  const selected = parseConfiguredCatalog(readJsonFile(paths.catalog, "catalog"));
-  const state = paths.state === undefined ? EMPTY_STATE : parseState(readJsonFile(paths.state, "state"));
+  const selections = parseConfiguredCatalog(readJsonFile(paths.catalog, "catalog"));
+  const state = paths.state === undefined ? EMPTY_STATE : decodeAirbyteState(readJsonFile(paths.state, "state"));
   const client = clientFor(config);
   let accounts: AccountScope[];
   if (config.connected_accounts === undefined) {
@@ -24,18 +26,18 @@ export async function read(paths: { config: string; catalog: string; state?: str
   } else {
     accounts = await accountsToRead(client, config);
   }
-  const result = await runRead(
-    {
-      client,
-      config,
-      now: Math.floor(Date.now() / 1000),
-      startDate: startDateSeconds(config),
-    },
+  const multiAccount = config.connected_accounts !== undefined;
+  const result = await runRead({
+    client,
     accounts,
-    selected,
-    airbyteSink(output),
+    primaryAccount: config.account_id,
+    multiAccount,
+    selections,
     state,
-  );
+    now: Math.floor(Date.now() / 1000),
+    options: readOptionsFrom(config),
+    sink: airbyteSink(output, { multiAccount, count: accounts.length }),
+  });
   if (result.failed.length === 0) return 0;
   const names = result.failed.map((e) => e.stream).join(", ");
   const onlyConfig = result.failed.every((e) => e.failureType === "config_error");

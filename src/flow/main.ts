@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import { ConnectorError, ConfigError } from "../errors.js";
-import type { Output } from "../protocol/output.js";
+import type { Output } from "../output.js";
 import { openCapture } from "./capture.js";
 import { FlowLog, logLevelFromArgs } from "./log.js";
 import { RequestSchema } from "./requests.js";

@@ -1,4 +1,4 @@
-import { streamSchema } from "../catalog.js";
+import { streamSchema } from "../streams/schemas.js";
 import type { StreamDef } from "../streams/types.js";
 
 /** The key of a binding's documents: the Stripe id, behind the account when several are captured. */

@@ -1,4 +1,5 @@
 import type { FailureType } from "../errors.js";
+import type { StreamStatus } from "../read/sink.js";
 
 /** Builders for the Airbyte messages the connector prints. */
 
@@ -37,7 +38,6 @@ export function errorTrace(
   return { type: "TRACE", trace: { type: "ERROR", emitted_at: Date.now(), error } };
 }
 
-export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
 
 export function streamStatusTrace(stream: string, status: StreamStatus): AirbyteMessage {
   return {

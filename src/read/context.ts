@@ -1,28 +1,48 @@
-import type { Config } from "../config.js";
+import { startDateSeconds, type Config } from "../config.js";
+import type { AccountScope } from "../stripe/accounts.js";
 import type { StripeClient } from "../stripe/client.js";
+import type { ListProgress } from "./modes.js";
 import type { PageBudget } from "./page-budget.js";
 import type { Op } from "./sink.js";
 
-/** What every fetcher of one read shares. */
-export interface ReadContext {
-  client: StripeClient;
-  config: Config;
-  /** Stripe-Account to send, when reading a connected account. */
-  account?: string;
-  /** Start of the sync, epoch seconds: the upper bound of every window. */
-  now: number;
+/** What a read needs of the user's config: nothing else reaches the fetchers. */
+export interface ReadOptions {
   /** `start_date` as epoch seconds. */
   startDate: number;
-  log: (level: "INFO" | "WARN" | "ERROR", message: string) => void;
-  /** Pages fetched but not yet printed, shared by every list of the read. */
-  pages?: PageBudget;
+  lookbackDays: number;
+  /** Width of the created windows read when `adaptive` is off (and of the Events API windows), in days. */
+  sliceDays: number;
+  /** Split dense ranges into parts read in parallel (config adaptive_windows). */
+  adaptive: boolean;
 }
 
-export type Record_ = Record<string, unknown>;
+/** What every fetcher of one account's read shares. */
+export interface ReadContext {
+  client: StripeClient;
+  account: AccountScope;
+  /** Wall-clock time the read started, epoch seconds. */
+  now: number;
+  options: ReadOptions;
+  log: (level: "INFO" | "WARN" | "ERROR", message: string) => void;
+  /** Pages fetched but not yet printed, shared by every list of the read. */
+  pages: PageBudget;
+}
 
-/** What a fetcher yields: records, then the cursor that checkpoints them. */
+export type StripeObject = Record<string, unknown>;
+
+/** What a fetcher yields: records, then the checkpoint that covers them. */
 export type FetchItem =
-  | { kind: "record"; stream: string; data: Record_; op: Op }
-  /** Every record of `stream` up to `windowEnd` has been yielded; `last` ends the read. */
-  | { kind: "checkpoint"; stream: string; windowEnd: number; last: boolean }
+  | { kind: "record"; stream: string; data: StripeObject; op: Op }
+  /** Everything the read's progress says is read has been yielded. */
+  | { kind: "checkpoint"; progress: ListProgress }
   | { kind: "failed"; stream: string; error: unknown };
+
+/** The options a read takes from the user's config. */
+export function readOptionsFrom(config: Pick<Config, "start_date" | "lookback_window_days" | "slice_range" | "adaptive_windows">): ReadOptions {
+  return {
+    startDate: startDateSeconds(config),
+    lookbackDays: config.lookback_window_days,
+    sliceDays: config.slice_range,
+    adaptive: config.adaptive_windows,
+  };
+}

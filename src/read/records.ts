@@ -1,14 +1,14 @@
 import type { StreamDef } from "../streams/types.js";
-import type { Record_ } from "./context.js";
+import type { StripeObject } from "./context.js";
 
 /** The creation time of an object, if the stream's objects carry one. */
-export function createdAt(def: StreamDef, object: Record_): number | undefined {
+export function createdAt(def: StreamDef, object: StripeObject): number | undefined {
   const value = def.createdField ? object[def.createdField] : undefined;
   return typeof value === "number" ? value : undefined;
 }
 
 /** Whether a listed object belongs to this stream (mixed lists such as customer sources). */
-export function isOfStream(def: StreamDef, object: Record_): boolean {
+export function isOfStream(def: StreamDef, object: StripeObject): boolean {
   return !def.objectTypes || def.objectTypes.includes(String(object.object));
 }
 
@@ -17,10 +17,10 @@ export function isOfStream(def: StreamDef, object: Record_): boolean {
  * artificial `updated` cursor (the creation time, or `observedAt` for objects
  * without one) and the parent's fields a child record carries.
  */
-export function decorate(def: StreamDef, object: Record_, observedAt: number, parent?: Record_): Record_ {
+export function decorate(def: StreamDef, object: StripeObject, observedAt: number, parent?: StripeObject): StripeObject {
   // A top-level object belongs to the page just read and is changed in place (no copy
   // per record); a child may be embedded in a parent that is printed too, so it is copied.
-  const record: Record_ = parent ? { ...object } : object;
+  const record: StripeObject = parent ? { ...object } : object;
   if (def.cursorField === "updated" && typeof record.updated !== "number") {
     record.updated = createdAt(def, object) ?? observedAt;
   }

@@ -1,31 +1,17 @@
 import pRetry, { AbortError } from "p-retry";
 import Stripe from "stripe";
 import { ConfigError } from "../errors.js";
-import { maskKey } from "../secrets.js";
+import { classifyFailure, RateLimitError, header, type FailedRequest, type StripeApiError } from "./errors.js";
 import { RequestLimiter, type Priority } from "./limiter.js";
 import { encodeQuery, type Query } from "./query.js";
-import { retryDecision } from "./retry-policy.js";
-
-/** A Stripe answer other than 2xx, after retries; carries what the engine needs to explain it. */
-export class ApiError extends Error {
-  constructor(
-    readonly path: string,
-    readonly status: number | undefined,
-    readonly stripeMessage: string,
-    readonly code: string | undefined,
-    readonly requestId: string | undefined,
-  ) {
-    super(`GET ${path} failed${status ? ` with HTTP ${status}` : ""}: ${stripeMessage}`);
-    this.name = "ApiError";
-  }
-}
+import { retryAfterMs, retryDecision, retryWaitMs, type RetryLimits } from "./retry.js";
 
 export interface ListResponse {
   data: Array<Record<string, unknown>>;
   has_more: boolean;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends Partial<RetryLimits> {
   apiKey: string;
   /** Requests in flight at most, across every stream. */
   concurrency: number;
@@ -33,12 +19,17 @@ export interface ClientOptions {
   adaptiveConcurrency?: boolean;
   /** Requests started per second, across every stream. */
   ratePerSecond: number;
-  /** Attempts per request, first one included. */
-  maxAttempts?: number;
-  /** Give up retrying a request after this long. */
-  maxRetryMs?: number;
   /** Base URL, e.g. http://127.0.0.1:12111; defaults to STRIPE_API_BASE, then Stripe itself. */
   apiBase?: string;
+}
+
+export interface RequestOptions {
+  /** Stripe-Account: act for this connected account. */
+  account?: string;
+  /** Which waiting request starts first (see Priority). */
+  priority?: Priority;
+  /** Stripe-Version for this request only, where an endpoint needs an older API version than the SDK's. */
+  apiVersion?: string;
 }
 
 /** Stripe's budget for a key's read requests: 100/s live, 25/s in test mode, less a 3% margin. */
@@ -47,9 +38,10 @@ export function defaultRatePerSecond(apiKey: string): number {
 }
 
 /**
- * The one way the connector talks to Stripe: the official SDK's raw requests,
- * behind a shared limiter and a retry policy. The SDK's own retries are off so
- * that attempts are not multiplied.
+ * The one way the connector talks to Stripe: the official SDK's raw requests
+ * (its pinned API version), behind a shared limiter that paces them, and one
+ * retry loop. A failure gets its meaning here, once (see `classifyFailure`);
+ * the SDK's own retries are off so that attempts are not multiplied.
  */
 export class StripeClient {
   private readonly stripe: Stripe;
@@ -101,23 +93,25 @@ export class StripeClient {
     this.defaultAccountPending = pending;
   }
 
-  /**
-   * GET `path` with `query`, on behalf of `account` when given (Stripe-Account).
-   * Waiting requests start by `priority` (see Priority): polls for changes go before queued backfill pages.
-   */
-  async get<T = Record<string, unknown>>(path: string, query: Query = {}, account?: string, priority: Priority = "list"): Promise<T> {
-    const pending = account === undefined ? this.defaultAccountPending : undefined;
-    if (!pending) return this.send<T>(path, query, account ?? this.defaultAccount, priority);
-    const optimistic = this.send<T>(path, query, undefined, priority);
+  /** GET `path` with `query`. */
+  async get<T = Record<string, unknown>>(path: string, query: Query = {}, options: RequestOptions = {}): Promise<T> {
+    const pending = options.account === undefined ? this.defaultAccountPending : undefined;
+    if (!pending) return this.send<T>(path, query, { ...options, account: options.account ?? this.defaultAccount });
+    const optimistic = this.send<T>(path, query, options);
     optimistic.catch(() => undefined);
-    const header = await pending;
-    return header === undefined ? optimistic : this.send<T>(path, query, header, priority);
+    const account = await pending;
+    return account === undefined ? optimistic : this.send<T>(path, query, { ...options, account });
   }
 
-  private async send<T>(path: string, query: Query, account: string | undefined, priority: Priority): Promise<T> {
+  private async send<T>(path: string, query: Query, options: RequestOptions): Promise<T> {
     const qs = encodeQuery(query);
     const url = qs ? `${path}?${qs}` : path;
-    const requestOptions = account ? { stripeAccount: account } : {};
+    const requestOptions = {
+      ...(options.account ? { stripeAccount: options.account } : {}),
+      ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
+    };
+    const maxRetryMs = this.options.maxRetryMs ?? 10 * 60_000;
+    const started = performance.now();
     return pRetry(
       () =>
         this.limiter.run(async () => {
@@ -126,63 +120,46 @@ export class StripeClient {
             // A copy without the SDK's non-enumerable lastResponse (the HTTP response object), which would live as long as the page.
             return { ...(await this.stripe.rawRequest("GET", url, undefined, requestOptions)) } as T;
           } catch (error) {
-            throw this.classify(path, error);
+            const failure = this.classify("GET", path, options.account, error);
+            throw retryDecision(failure).retry ? failure : new AbortError(failure);
           }
-        }, priority),
+        }, options.priority),
       {
         retries: (this.options.maxAttempts ?? 10) - 1,
-        minTimeout: 500,
-        maxTimeout: 30_000,
-        factor: 2,
-        randomize: true,
-        maxRetryTime: this.options.maxRetryMs ?? 10 * 60_000,
-        // Rate limiting is the server pacing us, not the request failing: it does not use up attempts.
-        shouldConsumeRetry: ({ error }) => (error as RetryableError).cause?.status !== 429,
-        onFailedAttempt: async ({ error }) => {
+        maxRetryTime: maxRetryMs,
+        // p-retry counts attempts and keeps the time budget; the wait is ours alone (see retryWaitMs).
+        minTimeout: 0,
+        shouldConsumeRetry: ({ error }) => retryDecision(error as StripeApiError).consumesAttempt,
+        shouldRetry: async ({ error, retriesConsumed }) => {
           this.stats.retries++;
-          const waitMs = (error as RetryableError).waitMs;
-          if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+          const waitMs = retryWaitMs(error as StripeApiError, retriesConsumed, maxRetryMs - (performance.now() - started));
+          if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+          return true;
         },
       },
-    ).catch((error: unknown) => {
-      throw error instanceof RetryableError ? error.cause : error;
-    });
-  }
-
-  /** Turns an SDK failure into an ApiError, wrapped so p-retry knows whether to try again. */
-  private classify(path: string, error: unknown): Error {
-    const sdk = error as Partial<Stripe.errors.StripeError> & { message?: string };
-    const status = typeof sdk.statusCode === "number" ? sdk.statusCode : undefined;
-    const decision = retryDecision({ status, headers: sdk.headers as Record<string, string> | undefined });
-    if (status === 429) {
-      this.stats.rateLimited++;
-      this.limiter.rateLimited(decision.waitMs);
-    }
-    const apiError = new ApiError(
-      path,
-      status,
-      sdk.message ?? String(error),
-      sdk.code,
-      sdk.requestId,
     );
-    if (status === 401) {
-      return new AbortError(
-        new ConfigError(
-          `Stripe rejected the API key (${maskKey(this.options.apiKey)}): check client_secret. Stripe said: ${apiError.stripeMessage}`,
-        ),
-      );
-    }
-    if (!decision.retry) return new AbortError(apiError);
-    return new RetryableError(apiError, decision.waitMs);
   }
-}
 
-class RetryableError extends Error {
-  constructor(
-    override readonly cause: ApiError,
-    readonly waitMs: number | undefined,
-  ) {
-    super(cause.message);
+  /** The SDK's failure as the connector's error class; a 429 also slows the limiter down. */
+  private classify(method: string, path: string, account: string | undefined, error: unknown): StripeApiError {
+    const sdk = error as Partial<Stripe.errors.StripeError> & { message?: string; type?: string };
+    const request: FailedRequest = {
+      method,
+      path,
+      status: typeof sdk.statusCode === "number" ? sdk.statusCode : undefined,
+      code: sdk.code,
+      message: sdk.message ?? String(error),
+      requestId: sdk.requestId,
+      headers: sdk.headers as FailedRequest["headers"],
+      account,
+      timedOut: /timed? ?out/i.test(sdk.message ?? ""),
+    };
+    const failure = classifyFailure(request, this.options.apiKey);
+    if (failure instanceof RateLimitError) {
+      this.stats.rateLimited++;
+      this.limiter.rateLimited(retryAfterMs(header(request, "retry-after")));
+    }
+    return failure;
   }
 }
 

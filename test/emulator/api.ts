@@ -129,6 +129,8 @@ const LISTS: ListSpec[] = [
     path: "/v1/events",
     coll: "event",
     minCreated: (ctx) => ctx.world.clock.now() - EVENT_RETENTION,
+    // Stripe's events list is eventually consistent: an event may be listable only a while after it happened.
+    always: (ctx) => (ctx.world.eventDelaySeconds > 0 ? { pred: (r) => r.t <= ctx.world.clock.now() - ctx.world.eventDelaySeconds } : null),
     filters: {
       type: (v, ctx) => {
         if (typeof v !== "string") throw invalid(400, "Invalid string: type", "parameter_invalid_string", "type");

@@ -67,6 +67,14 @@ export interface EmulatorOptions {
   scale?: number;
   /** Epoch seconds for the clock; default real time. */
   now?: number;
+  /**
+   * The real-time clock runs this many seconds behind: objects and events are
+   * stamped that far in the past, so a connector that waits for Stripe's lists
+   * to settle sees a change at once (tests that mutate and read right away).
+   */
+  clockLagSeconds?: number;
+  /** Events become listable only this many seconds after they happen (Stripe's events list is eventually consistent). */
+  eventDelaySeconds?: number;
   latencyMs?: number;
   latencyJitterMs?: number;
   rateLimit?: number;
@@ -181,6 +189,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   if (opts.now !== undefined) worldOpts.now = opts.now;
   if (opts.bulk !== undefined) worldOpts.bulk = opts.bulk;
   const world = new World(worldOpts);
+  if (opts.clockLagSeconds && opts.now === undefined) world.clock.advance(-opts.clockLagSeconds);
+  world.eventDelaySeconds = opts.eventDelaySeconds ?? 0;
   const api = new Api(world);
   const secretKey = opts.keys?.secret ?? EMULATOR_KEY;
   const restrictedKey = opts.keys?.restricted ?? EMULATOR_RESTRICTED_KEY;

@@ -33,6 +33,8 @@ export interface AccountState {
 export class World {
   readonly data: EmulatorData;
   readonly clock: Clock;
+  /** Events become listable only this many seconds after they happen (knob `eventDelaySeconds`). */
+  eventDelaySeconds = 0;
   readonly ids: IdGen;
   readonly renderer: Renderer;
   readonly accounts = new Map<string, AccountState>();

@@ -1,4 +1,4 @@
-import { redact } from "../secrets.js";
+import { redact } from "./secrets.js";
 
 /** Lines are written in batches of about this many bytes: one system call each, not one per record. */
 const BATCH_BYTES = 64 * 1024;

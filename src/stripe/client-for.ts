@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { defaultRatePerSecond, StripeClient } from "../stripe/client.js";
+import { defaultRatePerSecond, StripeClient } from "./client.js";
 
 /** The client a command uses, sized by the config. */
 export function clientFor(config: Config): StripeClient {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { syncModes, type SyncMode } from "../catalog.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, describeZodIssue } from "../errors.js";
+import type { Selection } from "../read/selection.js";
+import { syncModes } from "../streams/facts.js";
 import { STREAM_BY_NAME } from "../streams/table.js";
-import type { StreamDef } from "../streams/types.js";
 
 const ConfiguredCatalogSchema = z.looseObject({
   streams: z.array(
@@ -15,19 +15,10 @@ const ConfiguredCatalogSchema = z.looseObject({
   ),
 });
 
-export interface SelectedStream {
-  def: StreamDef;
-  syncMode: SyncMode;
-}
-
-/** Parses a configured catalog once, at the boundary: every stream known, every mode allowed. */
-export function parseConfiguredCatalog(raw: unknown): SelectedStream[] {
+/** Parses an Airbyte configured catalog once, at the boundary: every stream known, every mode allowed. */
+export function parseConfiguredCatalog(raw: unknown): Selection[] {
   const result = ConfiguredCatalogSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.length ? issue.path.join(".") : "(root)";
-    throw new ConfigError(`Invalid catalog: ${where}: ${issue?.message ?? "invalid"}`);
-  }
+  if (!result.success) throw new ConfigError(`Invalid catalog: ${describeZodIssue(result.error)}`);
   const seen = new Set<string>();
   return result.data.streams.map(({ stream, sync_mode }) => {
     const def = STREAM_BY_NAME.get(stream.name);
@@ -40,6 +31,6 @@ export function parseConfiguredCatalog(raw: unknown): SelectedStream[] {
     if (!syncModes(def).includes(sync_mode)) {
       throw new ConfigError(`Invalid catalog: stream "${def.name}" supports only ${syncModes(def).join(", ")}, not ${sync_mode}.`);
     }
-    return { def, syncMode: sync_mode };
+    return { def, incremental: sync_mode === "incremental" };
   });
 }

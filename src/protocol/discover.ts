@@ -1,18 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "./package-root.js";
-import { STREAMS } from "./streams/table.js";
-import type { StreamDef } from "./streams/types.js";
-
-export type SyncMode = "full_refresh" | "incremental";
-
-export function syncModes(def: StreamDef): SyncMode[] {
-  return def.incremental ? ["full_refresh", "incremental"] : ["full_refresh"];
-}
-
-export function streamSchema(def: StreamDef): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(PACKAGE_ROOT, "schemas", `${def.name}.json`), "utf8")) as Record<string, unknown>;
-}
+import { syncModes } from "../streams/facts.js";
+import { streamSchema } from "../streams/schemas.js";
+import { STREAMS } from "../streams/table.js";
 
 /**
  * The CATALOG `discover` prints: every stream of the table, sorted by name. When
@@ -27,7 +15,7 @@ export function discoverCatalog(multiAccount = false): { streams: Array<Record<s
         json_schema: streamSchema(def),
         supported_sync_modes: syncModes(def),
         source_defined_primary_key: multiAccount ? [["account_id"], ...def.primaryKey] : def.primaryKey,
-        is_resumable: def.incremental !== null,
+        is_resumable: true,
       };
       if (def.incremental && def.cursorField) {
         stream.source_defined_cursor = true;

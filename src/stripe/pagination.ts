@@ -1,6 +1,5 @@
-import type { ListResponse, StripeClient } from "../stripe/client.js";
-import type { Priority } from "../stripe/limiter.js";
-import type { Query } from "../stripe/query.js";
+import type { ListResponse, RequestOptions, StripeClient } from "./client.js";
+import type { Query } from "./query.js";
 
 export const PAGE_SIZE = 100;
 
@@ -12,13 +11,12 @@ export async function* paginate(
   client: StripeClient,
   path: string,
   query: Query,
-  account: string | undefined,
-  startingAfter?: string,
-  priority: Priority = "list",
+  options: RequestOptions & { startingAfter?: string } = {},
 ): AsyncGenerator<ListResponse> {
+  const { startingAfter, ...request } = options;
   let after = startingAfter;
   for (;;) {
-    const page = await client.get<ListResponse>(path, { ...query, limit: PAGE_SIZE, starting_after: after }, account, priority);
+    const page = await client.get<ListResponse>(path, { ...query, limit: PAGE_SIZE, starting_after: after }, request);
     yield page;
     const last = page.data[page.data.length - 1];
     if (!page.has_more || !last) return;

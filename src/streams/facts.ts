@@ -1,0 +1,32 @@
+import { STREAM_BY_NAME } from "./table.js";
+import type { StreamDef } from "./types.js";
+
+/** Facts derived from the stream table, in one place. */
+
+export type SyncMode = "full_refresh" | "incremental";
+
+export function syncModes(def: StreamDef): SyncMode[] {
+  return def.incremental ? ["full_refresh", "incremental"] : ["full_refresh"];
+}
+
+/** The stream whose list a child stream is read through. */
+export function parentOf(def: StreamDef): StreamDef {
+  const parent = def.parent && STREAM_BY_NAME.get(def.parent.stream);
+  if (!parent) throw new Error(`stream table: ${def.name} names unknown parent ${def.parent?.stream}`);
+  return parent;
+}
+
+/** The top-level list a stream's records come from: its own, or its parent's. */
+export function rootOf(def: StreamDef): StreamDef {
+  return def.parent ? parentOf(def) : def;
+}
+
+/** Which event types tell that a stream's records changed. */
+export function eventTypesOf(def: StreamDef): string[] {
+  return def.incremental === "parent" ? parentOf(def).eventTypes : def.eventTypes;
+}
+
+/** Whether a stream's events carry the parent object (an invoice for its lines), not the record itself. */
+export function eventsCarryParent(def: StreamDef): boolean {
+  return def.incremental === "parent" || def.eventsCarryParent === true;
+}
