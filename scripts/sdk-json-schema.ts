@@ -168,7 +168,7 @@ function isScalar(schema: JsonSchema): boolean {
   return Array.isArray(t) ? t.every((x) => SCALARS.has(x as string)) : typeof t === "string" && SCALARS.has(t);
 }
 
-/** Where a value sits: the field names from the record down to it (array items add none). */
+/** Where a value sits: the field names from the record down to it (array items add none), and its doc comment. */
 interface Site {
   path: readonly string[];
   doc: string;
@@ -243,10 +243,10 @@ class Converter {
       const entries: [string, JsonSchema][] = [];
       for (const prop of this.checker.getPropertiesOfType(type)) {
         if (prop.flags & ts.SymbolFlags.Method) continue;
-        const doc = firstSentence(ts.displayPartsToString(prop.getDocumentationComment(this.checker)));
+        const doc = ts.displayPartsToString(prop.getDocumentationComment(this.checker));
         const schema = this.convert(this.checker.getTypeOfSymbol(prop), { path: [...at.path, prop.name], doc });
         if (embedded && !isScalar(schema)) continue;
-        entries.push([prop.name, depth === 0 && doc ? { description: doc, ...schema } : schema]);
+        entries.push([prop.name, depth === 0 && doc ? { description: firstSentence(doc), ...schema } : schema]);
       }
       if (isApiList(type) && !entries.some(([name]) => name === "total_count")) {
         // Sent when a list is fetched with `include[]=total_count`; the SDK's ApiList omits it.
@@ -278,24 +278,6 @@ function rootObjectType(checker: ts.TypeChecker, type: ts.Type, typeName: string
     throw new Error(`the stripe SDK type "${typeName}" is a union without a single common base interface`);
   }
   return base;
-}
-
-/** Name of the interface a union-typed SDK name stands for (`Event` -> `EventBase`), else the name itself. */
-export function sdkRootTypeName(typeName: string): string {
-  const { checker } = loadSdk();
-  const type = resolveSdkType(typeName);
-  const root = rootObjectType(checker, type, typeName);
-  return root === type ? typeName : (root.getSymbol()?.name ?? typeName);
-}
-
-/** Value of the `object` discriminator of an SDK resource type (`"customer"`), if it declares one. */
-export function sdkObjectName(typeName: string): string | undefined {
-  const { checker } = loadSdk();
-  const type = rootObjectType(checker, resolveSdkType(typeName), typeName);
-  const prop = checker.getPropertyOfType(type, "object");
-  if (!prop) return undefined;
-  const t = checker.getTypeOfSymbol(prop);
-  return t.isStringLiteral() ? t.value : undefined;
 }
 
 /**
