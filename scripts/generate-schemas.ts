@@ -4,56 +4,44 @@
  *
  *   node dist/scripts/generate-schemas.js            write the schemas
  *   node dist/scripts/generate-schemas.js --check    write nothing; exit 1 if any file would change
- *   node dist/scripts/generate-schemas.js --cross-check ../shared/stripe-openapi/spec3.json
- *       also print the top-level fields an OpenAPI spec has that the SDK schemas lack (never fails)
+ *
+ * The rules are in sdk-json-schema.ts; README.md (Schemas) explains them.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { PACKAGE_ROOT } from "../src/package-root.js";
+import { asArray } from "../src/read/records.js";
 import { addedProperties } from "../src/streams/added-fields.js";
 import { STREAMS } from "../src/streams/table.js";
 import type { StreamDef } from "../src/streams/types.js";
-import { type JsonSchema, type SchemaOptions, sdkObjectName, sdkTypeToJsonSchema } from "./sdk-json-schema.js";
-
-/**
- * With every description kept, the schemas came to about 8.8 MB: errors such as
- * `invoice.last_finalization_error` embed whole PaymentIntents and SetupIntents,
- * which embed each other's errors. Keeping the nesting limit at 8 and dropping
- * descriptions below the fourth level brings the directory to about 7.2 MB.
- */
-export const SCHEMA_OPTIONS: SchemaOptions = { maxDepth: 8, descriptionDepth: 4 };
+import { type JsonSchema, sdkTypeToJsonSchema } from "./sdk-json-schema.js";
 
 const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
 
-/** The project's root directory (holds package.json), found from this file's location. */
-export function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "source-stripe") {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("cannot find the source-stripe project root");
-    dir = parent;
-  }
+export function schemasDir(): string {
+  return path.join(PACKAGE_ROOT, "schemas");
 }
 
-export function schemasDir(): string {
-  return path.join(projectRoot(), "schemas");
+/**
+ * Fields the stream's records carry expanded: the list's own `expand[]` (charges'
+ * `refunds`) and the embedded lists its children are read from (customers' `sources`).
+ */
+export function expandedFields(def: StreamDef): Set<string> {
+  const fields = asArray(def.params?.expand).map((p) => p.replace(/^data\./, ""));
+  for (const child of STREAMS) {
+    if (child.parent?.stream === def.name && child.parent.expandEmbedded && child.parent.embedded) fields.push(child.parent.embedded);
+  }
+  return new Set(fields);
 }
 
 /** The schema of one stream: the SDK type's properties, then the fields the connector adds. */
-export function streamSchema(def: StreamDef, sdkSchemas = new Map<string, JsonSchema>()): JsonSchema {
-  let sdk = sdkSchemas.get(def.sdkType);
-  if (!sdk) {
-    sdk = sdkTypeToJsonSchema(def.sdkType, SCHEMA_OPTIONS);
-    sdkSchemas.set(def.sdkType, sdk);
-  }
+export function streamSchema(def: StreamDef): JsonSchema {
+  const sdk = sdkTypeToJsonSchema(def.sdkType, { expanded: expandedFields(def) });
   const sdkProperties = (sdk.properties ?? {}) as Record<string, JsonSchema>;
   return {
     $schema: DRAFT_07,
-    type: ["null", "object"],
+    type: "object",
     additionalProperties: true,
     properties: { ...sdkProperties, ...addedProperties(def) },
   };
@@ -61,11 +49,8 @@ export function streamSchema(def: StreamDef, sdkSchemas = new Map<string, JsonSc
 
 /** File name (`<stream>.json`) -> content, for every stream of the table. */
 export function renderSchemas(): Map<string, string> {
-  const sdkSchemas = new Map<string, JsonSchema>();
   const files = new Map<string, string>();
-  for (const def of STREAMS) {
-    files.set(`${def.name}.json`, `${JSON.stringify(streamSchema(def, sdkSchemas), null, 2)}\n`);
-  }
+  for (const def of STREAMS) files.set(`${def.name}.json`, `${JSON.stringify(streamSchema(def), null, 2)}\n`);
   return files;
 }
 
@@ -87,44 +72,8 @@ function strayFiles(files: Map<string, string>, dir: string): string[] {
     .sort();
 }
 
-interface OpenApiSpec {
-  components?: { schemas?: Record<string, { properties?: Record<string, unknown>; "x-resourceId"?: string }> };
-}
-
-/** Top-level fields an (older) OpenAPI spec gives each stream's object that the SDK schema does not. */
-function crossCheck(specFile: string): void {
-  const spec = JSON.parse(readFileSync(specFile, "utf8")) as OpenApiSpec;
-  const components = spec.components?.schemas ?? {};
-  const seen = new Set<string>();
-  for (const def of STREAMS) {
-    if (seen.has(def.sdkType)) continue;
-    seen.add(def.sdkType);
-    const objectName = sdkObjectName(def.sdkType);
-    const component = objectName
-      ? (components[objectName] ?? Object.values(components).find((c) => c["x-resourceId"] === objectName))
-      : undefined;
-    if (!component) {
-      console.log(`${def.name} (${def.sdkType}): no "${objectName ?? "?"}" object in ${specFile}`);
-      continue;
-    }
-    const sdkProperties = (sdkTypeToJsonSchema(def.sdkType, SCHEMA_OPTIONS).properties ?? {}) as Record<string, unknown>;
-    const missing = Object.keys(component.properties ?? {})
-      .filter((f) => !(f in sdkProperties))
-      .sort();
-    if (missing.length > 0) {
-      console.log(`${def.name} (${def.sdkType}): in the spec, not in the SDK: ${missing.join(", ")}`);
-    }
-  }
-}
-
 function main(argv: string[]): number {
   const check = argv.includes("--check");
-  const crossIndex = argv.indexOf("--cross-check");
-  const specFile = crossIndex >= 0 ? argv[crossIndex + 1] : undefined;
-  if (crossIndex >= 0 && !specFile) {
-    console.error("--cross-check needs the path of an OpenAPI spec3.json");
-    return 2;
-  }
 
   const started = Date.now();
   const dir = schemasDir();
@@ -148,7 +97,6 @@ function main(argv: string[]): number {
     for (const name of changed) writeFileSync(path.join(dir, name), files.get(name) ?? "");
     console.error(`${files.size} schemas, ${changed.length} written, ${(bytes / 1e6).toFixed(2)} MB in all (${took})`);
   }
-  if (specFile) crossCheck(path.resolve(specFile));
   return status;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The README's stream and config tables are generated from the stream table and
- * the config schema, so they cannot drift: `npm run generate:readme` rewrites
+ * the config schema, and its migration tables from Airbyte's and our schemas
+ * (migration-table.ts), so they cannot drift: `npm run generate:readme` rewrites
  * them between their markers, and a test fails when they are stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { connectionSpecification } from "../src/config.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 import { STREAMS } from "../src/streams/table.js";
 import type { StreamDef } from "../src/streams/types.js";
+import { migrationTables } from "./migration-table.js";
 
 export const README_PATH = join(PACKAGE_ROOT, "README.md");
 
@@ -55,7 +57,8 @@ export function configTable(): string {
 }
 
 export function renderReadme(current: string): string {
-  return replaceBetween(replaceBetween(current, "streams", streamsTable()), "config", configTable());
+  const tables = { streams: streamsTable(), config: configTable(), migration: migrationTables() };
+  return Object.entries(tables).reduce((text, [name, body]) => replaceBetween(text, name, body), current);
 }
 
 function replaceBetween(text: string, name: string, body: string): string {

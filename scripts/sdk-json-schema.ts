@@ -1,52 +1,53 @@
 /**
- * Turns the `stripe` SDK's own type declarations into JSON schemas.
+ * Turns the `stripe` SDK's own type declarations into JSON schemas that
+ * describe what the connector emits, shaped for warehouses.
  *
  * The SDK's `.d.ts` files are loaded into a TypeScript Program and walked with
- * the type checker, so the schemas follow exactly the object shapes the pinned
- * SDK (and its API version) declares. The rules are loose on purpose, so that
- * records rendered by any recent API version still validate:
+ * the type checker. Rules:
  *
- * - every property is nullable and optional (no `required`), and every object
- *   allows additional properties;
- * - string-literal unions become plain strings (Stripe adds enum values);
- * - expandable references (`string | Customer | DeletedCustomer`) are typed
- *   `string` or `object` without describing the expanded resource;
- * - recursion stops at a type already on the current path and below a depth limit.
+ * - A reference (`string | Customer | DeletedCustomer`) is the id, a string:
+ *   the connector never expands one, except the fields the stream names in
+ *   `expanded`, which are described as the object they then hold. Airbyte's
+ *   destinations turn a string|object union into an object column and lose the id.
+ * - Below the record, a Stripe object (one with `id` and `object`), or a choice
+ *   of them (a charge's `source`), is an open object with only its scalar fields
+ *   described; nothing is described deeper than `maxDepth` fields below the record.
+ * - A numeric field is `integer` or `number` by `numeric-type.ts`.
+ * - Descriptions only on the record's own fields; every field may be null,
+ *   except the record's `id`, `object` and `created` where the SDK says they
+ *   never are; every object allows additional properties; string-literal
+ *   unions are plain strings (Stripe adds enum values).
  */
 import { createRequire } from "node:module";
 import path from "node:path";
 import ts from "typescript";
+import { numericType } from "./numeric-type.js";
 
 export type JsonSchema = Record<string, unknown>;
 
 export interface SchemaOptions {
-  /** Objects and arrays nested deeper than this become bare `object` / `array` schemas. */
+  /** Fields are described down to this many levels below the record (its own fields are level 1). */
   maxDepth: number;
-  /** Property descriptions are kept down to this depth (the root's properties are depth 1). */
-  descriptionDepth: number;
+  /** Dotted paths of references the stream expands: described as the object, not as its id. */
+  expanded: ReadonlySet<string>;
 }
 
-export const DEFAULT_SCHEMA_OPTIONS: Readonly<SchemaOptions> = { maxDepth: 8, descriptionDepth: Infinity };
+export const DEFAULT_SCHEMA_OPTIONS: Readonly<SchemaOptions> = { maxDepth: 4, expanded: new Set() };
+
+/** Top-level fields the SDK may declare non-null: the only ones whose schema then excludes null. */
+const NEVER_NULL = new Set(["id", "object", "created"]);
 
 interface Sdk {
   checker: ts.TypeChecker;
   /** The `Stripe` namespace of `stripe.core.d.ts`, which re-exports every resource type. */
   root: ts.Symbol;
-  /** Directory holding the SDK's CommonJS build and its declarations. */
-  dir: string;
 }
 
 let sdk: Sdk | undefined;
 
-/** Directory of the installed SDK's CommonJS build (`node_modules/stripe/cjs`). */
-export function sdkDeclarationsDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve("stripe"));
-}
-
 function loadSdk(): Sdk {
   if (sdk) return sdk;
-  const dir = sdkDeclarationsDir();
+  const dir = path.dirname(createRequire(import.meta.url).resolve("stripe"));
   const entry = path.join(dir, "stripe.core.d.ts");
   const program = ts.createProgram({
     rootNames: [entry],
@@ -67,7 +68,7 @@ function loadSdk(): Sdk {
   if (!moduleSymbol) throw new Error(`${entry} is not a module`);
   const root = checker.getExportsOfModule(moduleSymbol).find((s) => s.name === "Stripe");
   if (!root) throw new Error(`${entry} does not export the Stripe namespace`);
-  sdk = { checker, root, dir };
+  sdk = { checker, root };
   return sdk;
 }
 
@@ -138,12 +139,11 @@ function kindOf(checker: ts.TypeChecker, type: ts.Type): Kind {
   return "any";
 }
 
-/** A Stripe API resource: an object with an `id` or an `object` discriminator. */
-function isResource(checker: ts.TypeChecker, type: ts.Type): boolean {
-  return checker.getPropertyOfType(type, "object") !== undefined || checker.getPropertyOfType(type, "id") !== undefined;
+/** A Stripe object: it has an `id` and an `object` discriminator. */
+function isStripeObject(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return checker.getPropertyOfType(type, "object") !== undefined && checker.getPropertyOfType(type, "id") !== undefined;
 }
 
-const PRIMITIVE_ORDER = ["string", "number", "boolean"] as const;
 const ABBREVIATION = /\b(?:e\.g|i\.e|etc|vs|approx|incl|Inc|Ltd|Co|No|Dr|Mr|Mrs|Ms|St)\.$/i;
 
 /** First sentence of a JSDoc text, on one line. */
@@ -157,25 +157,40 @@ export function firstSentence(text: string): string {
   return paragraph;
 }
 
-function nullable(...types: string[]): JsonSchema {
-  return { type: ["null", ...types] };
+function openObject(): JsonSchema {
+  return { type: ["null", "object"], additionalProperties: true };
 }
 
-function bareObject(): JsonSchema {
-  return { type: ["null", "object"], additionalProperties: true };
+const SCALARS = new Set(["null", "string", "integer", "number", "boolean"]);
+
+function isScalar(schema: JsonSchema): boolean {
+  const t = schema.type;
+  return Array.isArray(t) ? t.every((x) => SCALARS.has(x as string)) : typeof t === "string" && SCALARS.has(t);
+}
+
+/** Where a value sits: the field names from the record down to it (array items add none), and its doc comment. */
+interface Site {
+  path: readonly string[];
+  doc: string;
 }
 
 class Converter {
   /** Object types on the path from the root to the type being converted. */
-  private readonly path = new Set<ts.Type>();
+  private readonly onPath = new Set<ts.Type>();
 
   constructor(
     private readonly checker: ts.TypeChecker,
     private readonly options: SchemaOptions,
   ) {}
 
-  /** Schema of a value of `type` nested at `depth` (the root object is depth 0). */
-  convert(type: ts.Type, depth: number): JsonSchema {
+  /** Schema of the record itself, an object type. */
+  record(type: ts.Type): JsonSchema {
+    const schema = this.object(type, { path: [], doc: "" });
+    schema.type = "object";
+    return schema;
+  }
+
+  private convert(type: ts.Type, at: Site): JsonSchema {
     const members = type.isUnion() ? type.types : [type];
     const byKind = new Map<Kind, ts.Type[]>();
     for (const t of members) {
@@ -183,83 +198,67 @@ class Converter {
       byKind.set(kind, [...(byKind.get(kind) ?? []), t]);
     }
     if (byKind.has("any")) return {};
+    const nullable = !(at.path.length === 1 && NEVER_NULL.has(at.path[0]!) && !byKind.has("null"));
     const objects = byKind.get("object") ?? [];
     const arrays = byKind.get("array") ?? [];
-    const primitives = PRIMITIVE_ORDER.filter((k) => byKind.has(k));
+    const primitives = (["string", "number", "boolean"] as const).filter((k) => byKind.has(k));
+    const scalar = (...kinds: string[]): JsonSchema => {
+      const types = kinds.map((k) => (k === "number" ? numericType(at.path.at(-1) ?? "", at.path.at(-2) ?? "", at.doc) : k));
+      return { type: nullable ? ["null", ...types] : types.length === 1 ? types[0] : types };
+    };
     if (objects.length === 0 && arrays.length === 0) {
       // `deleted?: void` on live objects: the API sends `deleted: true` on deleted ones.
-      if (primitives.length === 0) return byKind.has("void") ? nullable("boolean") : { type: "null" };
-      return nullable(...primitives);
+      if (primitives.length === 0) return byKind.has("void") ? scalar("boolean") : { type: "null" };
+      return scalar(...primitives);
     }
-    // `string | Customer | DeletedCustomer`: an ID, or the object when expanded.
-    if (
-      primitives.length === 1 &&
-      primitives[0] === "string" &&
-      arrays.length === 0 &&
-      objects.every((t) => isResource(this.checker, t))
-    ) {
-      return { type: ["null", "string", "object"], additionalProperties: true };
+    const stripeObjects = arrays.length === 0 && objects.every((t) => isStripeObject(this.checker, t));
+    const withIds = arrays.length === 0 && objects.every((t) => this.checker.getPropertyOfType(t, "id") !== undefined);
+    if (withIds && primitives.length === 1 && primitives[0] === "string") {
+      // `string | Customer | DeletedCustomer` (or a charge outcome's `string | Rule`): the id,
+      // or the object where the stream expands it.
+      if (!this.options.expanded.has(at.path.join("."))) return scalar("string");
+      // Expanded, it is the object or, once deleted, a stub of it (`DeletedCustomer`).
+      const live = objects.filter((t) => !typeOrigin(t)?.name.startsWith("Deleted"));
+      return live.length === 1 ? this.nonNull(live[0]!, at) : openObject();
     }
-    if (primitives.length === 0 && objects.length + arrays.length === 1) {
-      const only = objects[0] ?? arrays[0];
-      return only ? this.convertNonNull(only, depth) : {};
-    }
-    // The checker orders union members by internal type ids, which depend on the
-    // order types were first looked at; order the variants by type name instead.
-    const variants = [...objects, ...arrays]
-      .map((t) => ({ name: this.checker.typeToString(t), schema: this.convertNonNull(t, depth) }))
-      .map((v) => ({ ...v, json: JSON.stringify(v.schema) }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.json < b.json ? -1 : a.json > b.json ? 1 : 0));
-    const anyOf: JsonSchema[] = primitives.length > 0 ? [nullable(...primitives)] : [];
-    const seen = new Set<string>();
-    for (const v of variants) {
-      if (!seen.has(v.json)) anyOf.push(v.schema);
-      seen.add(v.json);
-    }
-    anyOf.push({ type: "null" });
-    return { anyOf };
+    if (primitives.length === 0 && objects.length + arrays.length === 1) return this.nonNull((objects[0] ?? arrays[0])!, at);
+    if (primitives.length === 0 && stripeObjects) return openObject(); // a choice of Stripe objects: a source
+    throw new Error(`${at.path.join(".")}: no rule for the union ${this.checker.typeToString(type)}`);
   }
 
-  private convertNonNull(type: ts.Type, depth: number): JsonSchema {
-    if (kindOf(this.checker, type) === "array") {
-      if (depth > this.options.maxDepth) return nullable("array");
-      const element = this.checker.isArrayType(type)
-        ? this.checker.getTypeArguments(type as ts.TypeReference)[0]
-        : undefined;
-      return element ? { type: ["null", "array"], items: this.convert(element, depth + 1) } : nullable("array");
-    }
-    return this.convertObject(type, depth);
+  private nonNull(type: ts.Type, at: Site): JsonSchema {
+    if (kindOf(this.checker, type) !== "array") return this.object(type, at);
+    const element = this.checker.isArrayType(type) ? this.checker.getTypeArguments(type as ts.TypeReference)[0] : undefined;
+    const schema: JsonSchema = { type: ["null", "array"] };
+    if (element && at.path.length < this.options.maxDepth) schema.items = this.convert(element, { ...at, doc: "" });
+    return schema;
   }
 
-  private convertObject(type: ts.Type, depth: number): JsonSchema {
-    if (depth > this.options.maxDepth || this.path.has(type)) return bareObject();
-    this.path.add(type);
+  private object(type: ts.Type, at: Site): JsonSchema {
+    const depth = at.path.length;
+    if (depth >= this.options.maxDepth || this.onPath.has(type)) return openObject();
+    const embedded = depth > 0 && isStripeObject(this.checker, type);
+    this.onPath.add(type);
     try {
       const entries: [string, JsonSchema][] = [];
       for (const prop of this.checker.getPropertiesOfType(type)) {
         if (prop.flags & ts.SymbolFlags.Method) continue;
-        const schema = this.convert(this.checker.getTypeOfSymbol(prop), depth + 1);
-        const doc = depth + 1 <= this.options.descriptionDepth ? this.description(prop) : "";
-        entries.push([prop.name, doc ? { description: doc, ...schema } : schema]);
+        const doc = ts.displayPartsToString(prop.getDocumentationComment(this.checker));
+        const schema = this.convert(this.checker.getTypeOfSymbol(prop), { path: [...at.path, prop.name], doc });
+        if (embedded && !isScalar(schema)) continue;
+        entries.push([prop.name, depth === 0 && doc ? { description: firstSentence(doc), ...schema } : schema]);
       }
       if (isApiList(type) && !entries.some(([name]) => name === "total_count")) {
         // Sent when a list is fetched with `include[]=total_count`; the SDK's ApiList omits it.
-        entries.push(["total_count", nullable("number")]);
+        entries.push(["total_count", { type: ["null", "integer"] }]);
       }
       entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const schema: JsonSchema = { type: ["null", "object"] };
+      const schema = openObject();
       if (entries.length > 0) schema.properties = Object.fromEntries(entries);
-      const index = this.checker.getIndexInfoOfType(type, ts.IndexKind.String);
-      const values = index ? this.convert(index.type, depth + 1) : {};
-      schema.additionalProperties = Object.keys(values).length > 0 ? values : true;
       return schema;
     } finally {
-      this.path.delete(type);
+      this.onPath.delete(type);
     }
-  }
-
-  private description(prop: ts.Symbol): string {
-    return firstSentence(ts.displayPartsToString(prop.getDocumentationComment(this.checker)));
   }
 }
 
@@ -281,33 +280,14 @@ function rootObjectType(checker: ts.TypeChecker, type: ts.Type, typeName: string
   return base;
 }
 
-/** Name of the interface a union-typed SDK name stands for (`Event` -> `EventBase`), else the name itself. */
-export function sdkRootTypeName(typeName: string): string {
-  const { checker } = loadSdk();
-  const type = resolveSdkType(typeName);
-  const root = rootObjectType(checker, type, typeName);
-  return root === type ? typeName : (root.getSymbol()?.name ?? typeName);
-}
-
-/** Value of the `object` discriminator of an SDK resource type (`"customer"`), if it declares one. */
-export function sdkObjectName(typeName: string): string | undefined {
-  const { checker } = loadSdk();
-  const type = rootObjectType(checker, resolveSdkType(typeName), typeName);
-  const prop = checker.getPropertyOfType(type, "object");
-  if (!prop) return undefined;
-  const t = checker.getTypeOfSymbol(prop);
-  return t.isStringLiteral() ? t.value : undefined;
-}
-
 /**
- * Draft-07 JSON schema of the SDK type named `typeName` (as in `Stripe.<typeName>`,
- * e.g. "Customer", "Checkout.Session", "Issuing.Authorization"), with
- * properties sorted by name. Throws if the SDK declares no such type.
+ * Draft-07 JSON schema of the records of the SDK type named `typeName` (as in
+ * `Stripe.<typeName>`, e.g. "Customer", "Checkout.Session"), with properties
+ * sorted by name. Throws if the SDK declares no such type.
  */
 export function sdkTypeToJsonSchema(typeName: string, options: Partial<SchemaOptions> = {}): JsonSchema {
   const { checker } = loadSdk();
   const type = rootObjectType(checker, resolveSdkType(typeName), typeName);
   if (kindOf(checker, type) !== "object") throw new Error(`the stripe SDK type "${typeName}" is not an object type`);
-  const converter = new Converter(checker, { ...DEFAULT_SCHEMA_OPTIONS, ...options });
-  return converter.convert(type, 0);
+  return new Converter(checker, { ...DEFAULT_SCHEMA_OPTIONS, ...options }).record(type);
 }

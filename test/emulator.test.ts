@@ -126,6 +126,15 @@ describe("lists", () => {
     expect(back.map((o) => o.id)).toEqual(expected.slice(0, -1));
   });
 
+  it("filters invoices by subscription through parent.subscription_details, as the current API names it", async () => {
+    const invoices = emu.listObjects("invoice");
+    expect(invoices.every((i) => !("subscription" in i))).toBe(true);
+    const sub = invoices.map((i) => i.parent?.subscription_details?.subscription).find((s) => typeof s === "string") as string;
+    expect(sub).toBeDefined();
+    const listed = await pageAll(`/v1/invoices?subscription=${sub}`, 100);
+    expect(listed.map((i) => i.id)).toEqual(invoices.filter((i) => i.parent?.subscription_details?.subscription === sub).map((i) => i.id));
+  });
+
   it("orders every seeded endpoint newest first and has data for it", async () => {
     const paths = [
       "/v1/accounts",

@@ -1,11 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { migrationProblems } from "../scripts/migration-table.js";
 import { README_PATH, renderReadme } from "../scripts/readme-tables.js";
 
 describe("README", () => {
-  it("has the current stream and config tables (regenerate with npm run generate:readme)", () => {
+  it("has the current stream, config and migration tables (regenerate with npm run generate:readme)", () => {
     const readme = readFileSync(README_PATH, "utf8");
     expect(readme).toBe(renderReadme(readme));
+  });
+
+  it("says where every field of Airbyte's schemas that we lack went, naming only fields we describe", () => {
+    expect(migrationProblems()).toEqual([]);
   });
 
   it("starts with the two commands: the demo and the tests, and CI runs that same test command", () => {

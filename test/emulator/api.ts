@@ -172,7 +172,16 @@ const LISTS: ListSpec[] = [
     },
   },
   { path: "/v1/invoice_payments", coll: "invoice_payment" },
-  { path: "/v1/invoices", coll: "invoice" },
+  {
+    path: "/v1/invoices",
+    coll: "invoice",
+    // Invoices name their subscription under `parent` since 2025-03-31.basil.
+    filters: {
+      subscription: (v) => ({
+        pred: (r) => (r.fields.parent as { subscription_details?: { subscription?: unknown } } | null | undefined)?.subscription_details?.subscription === v,
+      }),
+    },
+  },
   { path: "/v1/invoices/{invoice}/lines", coll: "line_item", parent: { param: "invoice", type: "invoice", key: "@parent" } },
   { path: "/v1/issuing/authorizations", coll: "issuing.authorization" },
   { path: "/v1/issuing/cardholders", coll: "issuing.cardholder" },

@@ -24,6 +24,8 @@ const TEMPLATE_FIXES: Record<string, Fields> = {
     parent: null,
     webhooks_delivered_at: null,
     next_payment_attempt: null,
+    // The fixture still has it; the API moved it to `parent.subscription_details` in 2025-03-31.basil.
+    subscription: undefined,
   },
   subscription: {
     items: null,

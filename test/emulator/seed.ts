@@ -729,7 +729,6 @@ export class Seeder {
           paid_at: paidAt,
           voided_at: status === "void" ? this.after(t) : null,
         },
-        subscription: p.sub ? p.sub.id : null,
         subtotal: total,
         subtotal_excluding_tax: total,
         total,
@@ -1472,7 +1471,6 @@ export function accountFields(id: string, t: number, opts: { name: string; email
     default_currency: opts.country === "US" ? "usd" : "eur",
     details_submitted: true,
     email: opts.email,
-    livemode: false,
     payouts_enabled: true,
     type: opts.type,
     requirements: {

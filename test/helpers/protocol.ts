@@ -22,8 +22,3 @@ export function assertProtocol(messages: Array<Record<string, unknown>>): void {
 export function isConfiguredCatalog(value: unknown): boolean {
   return validateCatalog(value) as boolean;
 }
-
-/** A validator per stream schema, compiled once. */
-export function schemaValidator(schema: object): ValidateFunction {
-  return ajv.compile(schema);
-}
