@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { streamSchema } from "../src/catalog.js";
+import { streamSchema } from "../src/streams/schemas.js";
 import { PACKAGE_ROOT } from "../src/package-root.js";
 import { STREAM_BY_NAME } from "../src/streams/table.js";
 import type { AirbyteFields } from "./extract-airbyte-fields.js";

@@ -5,7 +5,7 @@ import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { changedFiles, expandedFields, renderSchemas, schemasDir } from "../scripts/generate-schemas.js";
 import { firstSentence, sdkTypeToJsonSchema } from "../scripts/sdk-json-schema.js";
-import { discoverCatalog } from "../src/catalog.js";
+import { discoverCatalog } from "../src/protocol/discover.js";
 import { addedProperties } from "../src/streams/added-fields.js";
 import { STREAM_BY_NAME, STREAMS } from "../src/streams/table.js";
 
