@@ -11,7 +11,7 @@ import { readJsonFile } from "./protocol/json-file.js";
 import { errorTrace, logMessage } from "./protocol/messages.js";
 import { Output } from "./output.js";
 import { redact } from "./secrets.js";
-import { isFlowInvocation } from "./flow/log.js";
+import { FlowLog, isFlowInvocation, logLevel } from "./flow/log.js";
 import { runFlow } from "./flow/main.js";
 
 // V8 lets the old generation grow to about four times what survived the last full
@@ -64,11 +64,22 @@ async function fail(error: unknown, output: Output): Promise<number> {
 }
 
 const output = new Output();
+const argv = process.argv.slice(2);
+const flowMode = isFlowInvocation(argv);
 
-/** SIGTERM/SIGINT: stop printing at a line boundary, flush, exit 128+signal. */
+/**
+ * SIGTERM/SIGINT: stop printing at a line boundary, flush, exit 128+signal. The
+ * last word goes where the protocol puts logs: an Airbyte LOG on stdout, or in
+ * Flow mode a JSON log on stderr (Flow's stdout carries capture responses only).
+ */
 function stopOn(signal: NodeJS.Signals, code: number): void {
   process.once(signal, () => {
-    output.close(logMessage("WARN", `Received ${signal}: stopping. The last STATE printed is where the next read resumes.`));
+    if (flowMode) {
+      new FlowLog(logLevel(argv)).write("warn", `Received ${signal}: stopping. The last checkpoint is where the capture resumes.`);
+      output.close();
+    } else {
+      output.close(logMessage("WARN", `Received ${signal}: stopping. The last STATE printed is where the next read resumes.`));
+    }
     void output.flush().then(() => process.exit(code));
   });
 }
@@ -80,9 +91,13 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const argv = process.argv.slice(2);
-const code = isFlowInvocation(argv)
-  ? await runFlow(argv, output)
-  : await run(argv, output).catch((error: unknown) => fail(error, output));
+let code: number;
+if (flowMode && argv.length === 0 && process.stdin.isTTY) {
+  // A person at a terminal, not Flow's runtime: say how to use it rather than wait for JSON.
+  process.stderr.write(USAGE + "\n");
+  code = 2;
+} else {
+  code = flowMode ? await runFlow(argv, output) : await run(argv, output).catch((error: unknown) => fail(error, output));
+}
 await output.flush();
 process.exit(code);

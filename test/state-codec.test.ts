@@ -54,7 +54,7 @@ describe("state codecs", () => {
         // Flow: the runtime reduces merge patches into the binding's document and hands it back.
         const patch = bindingStatePatch("key.v1", undefined, blob);
         const flow = decodeBindingState(applyMergePatch({}, patch), { def, stateKey: "key.v1" });
-        expect(flow.streams.get(def.name)?.flat).toEqual(state);
+        expect(flow.read.streams.get(def.name)?.flat).toEqual(state);
       }),
       { numRuns: 300 },
     );

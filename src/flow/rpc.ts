@@ -2,8 +2,8 @@ import { z } from "zod";
 import { connectionSpecification, DOCUMENTATION_URL, parseConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
 import { STREAMS } from "../streams/table.js";
-import { parseBinding, ResourceConfigSchema, DEFAULT_INTERVAL, type FlowRequest } from "./requests.js";
-import { documentKey, documentSchema } from "./schema.js";
+import { DEFAULT_FULL_REFRESH_SCHEDULE, DEFAULT_INTERVAL, parseBinding, ResourceConfigSchema, type FlowRequest } from "./requests.js";
+import { DOCUMENT_KEY, documentSchema } from "./schema.js";
 
 /** The Flow capture protocol's version this connector speaks. */
 export const FLOW_PROTOCOL = 3032023;
@@ -20,19 +20,21 @@ export function specResponse(): object {
   };
 }
 
+/**
+ * One binding per stream. `resourcePath` is not sent: the control plane derives it
+ * from `resourcePathPointers` (estuary/flow crates/agent/src/discovers/specs.rs).
+ */
 export function discoverResponse(request: NonNullable<FlowRequest["discover"]>): object {
-  const config = parseConfig(request.config);
-  const multi = config.connected_accounts !== undefined;
+  parseConfig(request.config);
   return {
     discovered: {
       bindings: [...STREAMS]
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((def) => ({
           recommendedName: def.name,
-          resourceConfig: { name: def.name, interval: DEFAULT_INTERVAL },
-          documentSchema: documentSchema(def, multi),
-          key: documentKey(multi),
-          resourcePath: [def.name],
+          resourceConfig: { name: def.name, interval: DEFAULT_INTERVAL, schedule: def.incremental === null ? DEFAULT_FULL_REFRESH_SCHEDULE : "" },
+          documentSchema: documentSchema(def),
+          key: DOCUMENT_KEY,
         })),
     },
   };

@@ -1,42 +1,45 @@
 import { streamSchema } from "../streams/schemas.js";
 import type { StreamDef } from "../streams/types.js";
 
-/** The key of a binding's documents: the Stripe id, behind the account when several are captured. */
-export function documentKey(multiAccount: boolean): string[] {
-  return multiAccount ? ["/account_id", "/id"] : ["/id"];
-}
+/** Documents are keyed by the Stripe id, however many accounts are captured (ids are unique across Stripe). */
+export const DOCUMENT_KEY = ["/id"];
 
 /**
- * A stream's JSON schema as a Flow collection's document schema: the key is
- * required, `_meta.op` says how the document came about, and documents reduce by
- * merging, except that a `d` document deletes its key (a hard delete).
+ * A stream's JSON schema as the document schema of a Flow collection, written
+ * the way Estuary's own captures write theirs (estuary/connectors,
+ * estuary-cdk/estuary_cdk/capture/common.py `discovered`; source-stripe-native):
+ * - `x-infer-schema`: Flow widens the collection's read schema from the data;
+ * - no top-level `reduce`: documents replace each other (last write wins), so a
+ *   field Stripe dropped does not survive from an older document;
+ * - a document whose `_meta.op` is `d` deletes its key, and the `required`
+ *   clauses make sure a document without `_meta` is never read as a delete;
+ * - `_meta` stays open: the runtime adds `_meta.uuid` before validating.
  */
-export function documentSchema(def: StreamDef, multiAccount: boolean): Record<string, unknown> {
+export function documentSchema(def: StreamDef): Record<string, unknown> {
   const { $schema: _ignored, type: _type, properties, ...rest } = streamSchema(def) as {
     $schema?: string;
     type?: unknown;
     properties?: Record<string, unknown>;
   };
-  const required = multiAccount ? ["account_id", "id"] : ["id"];
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     ...rest,
     type: "object",
-    required,
+    "x-infer-schema": true,
+    required: ["id"],
     properties: {
       ...properties,
       id: { type: "string", description: "Unique identifier for the object." },
-      ...(multiAccount ? { account_id: { type: "string", description: "The Stripe account the object belongs to." } } : {}),
+      account_id: { type: "string", description: "The Stripe account the object belongs to." },
       _meta: {
         type: "object",
         properties: {
-          op: { enum: ["c", "u", "d"], description: "c: created or backfilled, u: updated, d: deleted." },
+          op: { enum: ["c", "u", "d"], description: "c: created or first read, u: updated or read again, d: deleted." },
         },
         required: ["op"],
       },
     },
-    reduce: { strategy: "merge" },
-    if: { properties: { _meta: { properties: { op: { const: "d" } } } } },
+    if: { required: ["_meta"], properties: { _meta: { required: ["op"], properties: { op: { const: "d" } } } } },
     then: { reduce: { strategy: "merge", delete: true } },
   };
 }
