@@ -117,7 +117,7 @@ describe("a list read checkpoints after every page", () => {
       log: () => undefined,
       pages: new PageBudget(32),
     };
-    const consumer = { selection: { def, incremental: false }, checkpoint: () => ({}) };
+    const consumer = { selection: { def, incremental: false }, checkpoint: () => ({}), done: [] };
     const task = (done: Array<readonly [number, number]>) => ({ kind: "list" as const, def, from: 0, to: ctx.now, done, self: consumer, children: [] });
     const expected = new Set(objectIds(emulator, "charge"));
     const yielded: string[] = [];

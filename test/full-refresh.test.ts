@@ -1,49 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STREAMS } from "../src/streams/table.js";
-import type { StreamDef } from "../src/streams/types.js";
 import { EMULATOR_KEY, startEmulator, type Emulator } from "./emulator/server.js";
 import { configuredCatalog, records, runCli, writeFiles, type CliResult } from "./helpers/cli.js";
 import { assertProtocol } from "./helpers/protocol.js";
+import { oracleIds } from "./helpers/oracle.js";
 import { schemaProblems } from "./helpers/schemas.js";
 
 const ACCOUNT = "acct_emulator_platform";
-
-/**
- * An independent oracle: walks the emulator's lists with plain fetch, one page
- * after another, every parent's child endpoint from its start — the slow,
- * obviously complete way — and returns the ids a stream must deliver.
- */
-async function oracleIds(emulator: Emulator, def: StreamDef): Promise<string[]> {
-  const walk = async (path: string, params: Record<string, string | readonly string[]>): Promise<Array<Record<string, any>>> => {
-    const out: Array<Record<string, any>> = [];
-    let after: string | undefined;
-    for (;;) {
-      const qs = new URLSearchParams({ limit: "100" });
-      for (const [k, v] of Object.entries(params)) {
-        if (k === "expand") continue;
-        if (typeof v === "string") qs.set(k, v);
-      }
-      if (after) qs.set("starting_after", after);
-      const response = await fetch(`${emulator.url}${path}?${qs}`, { headers: { authorization: `Bearer ${EMULATOR_KEY}` } });
-      expect(response.status, `${path}?${qs}`).toBe(200);
-      const page = (await response.json()) as { data: Array<Record<string, any>>; has_more: boolean };
-      out.push(...page.data);
-      if (!page.has_more || page.data.length === 0) return out;
-      after = String(page.data.at(-1)!.id);
-    }
-  };
-  const keep = (o: Record<string, any>) => !def.objectTypes || def.objectTypes.includes(o.object);
-  const fill = (path: string, parentId?: string) =>
-    path.replace(/\{(\w+)\}/g, (_, name: string) => (def.configPathParams?.[name] ? ACCOUNT : parentId!));
-  if (!def.parent) return (await walk(fill(def.path), def.params ?? {})).filter(keep).map((o) => o.id);
-  const parent = STREAMS.find((s) => s.name === def.parent!.stream)!;
-  const ids: string[] = [];
-  for (const p of await walk(fill(parent.path), parent.params ?? {})) {
-    const params = { ...(def.params ?? {}), ...(def.parent.queryParam ? { [def.parent.queryParam]: String(p.id) } : {}) };
-    ids.push(...(await walk(fill(def.path, String(p.id)), params)).filter(keep).map((o) => o.id));
-  }
-  return ids;
-}
 
 describe("full refresh of every stream against the emulator", () => {
   let emulator: Emulator;

@@ -36,9 +36,9 @@ export interface ReadResult {
   failed: StreamError[];
 }
 
-/** Waiting checkpoints are printed once a second; a progress LOG every five. */
-const TICK_MS = 1_000;
-const PROGRESS_EVERY_TICKS = 5;
+/** Waiting checkpoints are printed within a quarter of a second; a progress LOG every five seconds. */
+const TICK_MS = 250;
+const PROGRESS_EVERY_TICKS = 20;
 /** Pages fetched but not yet printed, across all streams: what memory holds of the data at most. */
 const PAGES_IN_MEMORY = 32;
 
@@ -81,10 +81,8 @@ async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadConte
   const accountId = job.account.id;
   const handle = async (item: FetchItem): Promise<void> => {
     if (item.kind === "checkpoint") {
-      for (const c of consumers) {
-        const name = c.selection.def.name;
-        if (ledger.open(name, accountId)) await ledger.checkpoint(name, accountId, c.checkpoint(item.progress));
-      }
+      const open = consumers.filter((c) => ledger.open(c.selection.def.name, accountId));
+      await ledger.checkpoint(accountId, open.map((c) => ({ stream: c.selection.def.name, state: c.checkpoint(item.progress) })));
     } else if (!ledger.open(item.stream, accountId)) {
       return;
     } else if (item.kind === "record") {

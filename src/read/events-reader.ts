@@ -1,7 +1,7 @@
 import type { ListResponse } from "../stripe/client.js";
 import { NotFoundError } from "../stripe/errors.js";
-import { PAGE_SIZE } from "../stripe/pagination.js";
-import { eventsCarryParent, eventTypesOf } from "../streams/facts.js";
+import { COSTLY_PAGE_SIZE, PAGE_SIZE } from "../stripe/pagination.js";
+import { costlyPerEvent, eventsCarryParent, eventTypesOf } from "../streams/facts.js";
 import type { StreamDef } from "../streams/types.js";
 import { childRecords, pathFor } from "./children.js";
 import type { FetchItem, ReadContext, StripeObject } from "./context.js";
@@ -48,7 +48,7 @@ export async function* readEvents(ctx: ReadContext, task: EventsTask): AsyncGene
 }
 
 async function* readWindow(ctx: ReadContext, def: StreamDef, chunks: string[][], gte: number, lte: number): AsyncGenerator<FetchItem> {
-  const fetched = await fetchWindow(ctx, chunks, gte, lte);
+  const fetched = await fetchWindow(ctx, chunks, gte, lte, costlyPerEvent(def) ? COSTLY_PAGE_SIZE : PAGE_SIZE);
   if ("split" in fetched) {
     for (const window of fetched.split) yield* readWindow(ctx, def, chunks, window.gte, window.lte);
     return;
@@ -69,13 +69,14 @@ async function fetchWindow(
   chunks: string[][],
   gte: number,
   lte: number,
+  limit: number,
 ): Promise<{ events: StripeEvent[] } | { split: Array<{ gte: number; lte: number }> }> {
   const perChunk = await Promise.all(
     chunks.map(async (types) => {
       const events: StripeEvent[] = [];
       let after: string | undefined;
       for (let pages = 1; ; pages++) {
-        const query = { types, "created[gte]": gte, "created[lte]": lte, limit: PAGE_SIZE, starting_after: after };
+        const query = { types, "created[gte]": gte, "created[lte]": lte, limit, starting_after: after };
         const page = await ctx.client.get<ListResponse>("/v1/events", query, { account: ctx.account.header, priority: "poll" });
         events.push(...(page.data as unknown as StripeEvent[]));
         const last = events[events.length - 1];

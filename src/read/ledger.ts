@@ -2,8 +2,13 @@ import { ConnectorError, StreamError } from "../errors.js";
 import type { StreamState } from "../state/types.js";
 import type { ReadSink, StreamStatus } from "./sink.js";
 
-/** A STATE is printed at most this often per stream while it reads, unless many records wait for one. */
-const STATE_EVERY_MS = 1_000;
+/**
+ * A stream's STATE is printed at its first checkpoint, then at most this often
+ * while it reads unless many records wait for one, and always when it ends: a
+ * read killed at any moment loses a fraction of a second of work, and the
+ * platform is not flooded.
+ */
+const STATE_EVERY_MS = 250;
 const STATE_EVERY_RECORDS = 2_000;
 
 interface StreamEntry {
@@ -23,9 +28,9 @@ interface StreamEntry {
 /**
  * Owns what a read says about each stream: its status (STARTED, RUNNING, then
  * COMPLETE or INCOMPLETE), its state per account, its records count and its
- * failures. Checkpoints arrive after every page; a STATE is printed when a
- * second has passed or many records wait (or on a timer, see `flushDue`), and
- * always when the stream ends, so restarts lose little and Airbyte is not flooded.
+ * failures. Checkpoints arrive after every page; STATE is printed as
+ * STATE_EVERY_MS says (or on a timer, see `flushDue`), and always when the
+ * stream ends.
  */
 export class Ledger {
   private readonly entries = new Map<string, StreamEntry>();
@@ -37,7 +42,7 @@ export class Ledger {
     private readonly multiAccount: boolean,
   ) {
     for (const name of streams) {
-      this.entries.set(name, { status: "STARTED", pending: 0, states: new Map(), dirty: false, sinceState: 0, lastStateAt: Date.now(), records: 0, stopped: new Set() });
+      this.entries.set(name, { status: "STARTED", pending: 0, states: new Map(), dirty: false, sinceState: 0, lastStateAt: 0, records: 0, stopped: new Set() });
     }
   }
 
@@ -71,15 +76,24 @@ export class Ledger {
     await this.sink.record(stream, data, op);
   }
 
-  async checkpoint(stream: string, account: string, state: StreamState): Promise<void> {
-    const e = this.entry(stream);
-    await this.running(stream, e);
-    e.states.set(account, state);
-    e.dirty = true;
-    if (Date.now() - e.lastStateAt >= STATE_EVERY_MS || e.sinceState >= STATE_EVERY_RECORDS) await this.printState(stream, e);
+  /**
+   * The streams fed by one task moved to these states. They are printed
+   * together, so that streams read in one pass stay at one place in it and the
+   * next read can share the pass again.
+   */
+  async checkpoint(account: string, states: ReadonlyArray<{ stream: string; state: StreamState }>): Promise<void> {
+    let due = false;
+    for (const { stream, state } of states) {
+      const e = this.entry(stream);
+      await this.running(stream, e);
+      e.states.set(account, state);
+      e.dirty = true;
+      due ||= Date.now() - e.lastStateAt >= STATE_EVERY_MS || e.sinceState >= STATE_EVERY_RECORDS;
+    }
+    if (due) for (const { stream } of states) await this.printState(stream, this.entry(stream));
   }
 
-  /** Prints the checkpoints that have waited a second: a slow stream's progress is not held back. */
+  /** Prints the checkpoints that have waited long enough: a slow stream's progress is not held back. */
   async flushDue(): Promise<void> {
     for (const [name, e] of this.entries) if (e.dirty && Date.now() - e.lastStateAt >= STATE_EVERY_MS) await this.printState(name, e);
   }

@@ -1,6 +1,5 @@
 import type { ListResponse } from "../stripe/client.js";
 import { NotFoundError } from "../stripe/errors.js";
-import { PAGE_SIZE } from "../stripe/pagination.js";
 import type { Query } from "../stripe/query.js";
 import { BoundedQueue } from "./bounded-queue.js";
 import { pathFor } from "./children.js";
@@ -43,7 +42,7 @@ async function* readUnfiltered(ctx: ReadContext, task: ListTask): AsyncGenerator
     for (;;) {
       let page: ListResponse;
       try {
-        page = await ctx.client.get<ListResponse>(path, { ...reader.query, limit: PAGE_SIZE, starting_after: after }, { account: ctx.account.header });
+        page = await ctx.client.get<ListResponse>(path, { ...reader.query, limit: reader.pageSize, starting_after: after }, { account: ctx.account.header });
       } catch (error) {
         // The object an interrupted read stopped after is gone: start the list over (at least once, never a gap).
         if (!(error instanceof NotFoundError && after !== undefined && after === task.after)) throw error;
@@ -173,7 +172,7 @@ class PieceReader {
   }
 
   private query(piece: Piece, after?: string): Query {
-    return { ...this.pages.query, "created[gte]": piece.lower, "created[lte]": piece.upper, limit: PAGE_SIZE, starting_after: after };
+    return { ...this.pages.query, "created[gte]": piece.lower, "created[lte]": piece.upper, limit: this.pages.pageSize, starting_after: after };
   }
 
   /** A place in the queue first, then the page: pages fetched but not printed stay bounded. */

@@ -93,14 +93,20 @@ export function decideMode(inputs: ModeInputs): StreamPlan | undefined {
   return phase === "backfill" ? undefined : events(cursor - lookback, settled);
 }
 
-/** A full refresh: the whole list, continuing one that an interrupted attempt left half done. */
+/**
+ * A full refresh: the whole list, continuing one that an interrupted attempt
+ * left half done. One that an earlier attempt finished reads nothing: the
+ * platform hands state to the attempts of one sync and drops it when the next
+ * sync begins (airbyte-python-cdk, streams/checkpoint/checkpoint_reader.py,
+ * ResumableFullRefreshCheckpointReader: a state that says complete reads no page).
+ */
 function fullRefresh(state: StreamState | undefined, startDate: number, now: number): StreamPlan {
-  const resume = state?.cursor === undefined && !state?.fullRefreshDone ? state?.list : undefined;
+  const resume = state?.cursor === undefined ? state?.list : undefined;
   return {
     kind: "list",
     from: startDate,
     to: now,
-    done: resumeFrom(startDate, resume),
+    done: state?.fullRefreshDone && state.cursor === undefined ? [[startDate, now]] : resumeFrom(startDate, resume),
     after: resume?.after,
     checkpoint: (p) => (p.complete ? { fullRefreshDone: true } : { list: position(p, startDate) }),
   };

@@ -1,4 +1,4 @@
-import type { Span } from "../state/spans.js";
+import { above, addSpan, coveredThrough, intersectSpans, unionSpans, type Span } from "../state/spans.js";
 import type { ReadState, StreamState } from "../state/types.js";
 import { stateFor } from "../state/types.js";
 import type { AccountScope } from "../stripe/accounts.js";
@@ -12,6 +12,8 @@ import type { Selection } from "./selection.js";
 export interface Consumer {
   selection: Selection;
   checkpoint: (progress: ListProgress) => StreamState;
+  /** Created ranges this stream already has (a list task skips its parents there for it). */
+  done: Span[];
 }
 
 /**
@@ -76,25 +78,38 @@ export function planJobs(inputs: PlanInputs): { jobs: Job[]; notes: Array<{ acco
       });
       if (!plan) continue;
       if (plan.kind === "list" && plan.note) notes.push({ account: account.id, message: plan.note });
-      const consumer: Consumer = { selection, checkpoint: plan.checkpoint };
-      if (plan.kind === "events") {
+      if (plan.kind !== "list") {
+        const consumer: Consumer = { selection, checkpoint: plan.checkpoint, done: [] };
         jobs.push({ account, task: { kind: "events", from: plan.from, to: plan.to, consumer } });
         continue;
       }
       const root = rootOf(selection.def);
-      // Streams of one list share a pass only when they stand at the same place in it.
-      const key = JSON.stringify([root.name, plan.from, plan.to, plan.done, plan.after]);
+      // Streams of one list share one pass, which reads what any of them still needs; each
+      // skips the parents it already has, and its state adds what it had to the pass's progress.
+      const key = JSON.stringify([root.name, plan.from, plan.to, plan.after]);
+      const consumer: Consumer = { selection, checkpoint: (p) => plan.checkpoint(withDone(p, plan.from, plan.done)), done: plan.done };
       let task = lists.get(key);
       if (!task) {
         task = { kind: "list", def: root, from: plan.from, to: plan.to, done: plan.done, after: plan.after, children: [] };
         lists.set(key, task);
         jobs.push({ account, task });
+      } else {
+        task.done = intersectSpans(task.done, plan.done);
       }
       if (selection.def.parent) task.children.push(consumer);
       else task.self = consumer;
     }
   }
   return { jobs, notes };
+}
+
+/** A pass's progress, plus the ranges a stream had before the pass began. */
+function withDone(p: ListProgress, from: number, done: readonly Span[]): ListProgress {
+  if (!done.length || p.complete) return p;
+  let spans = unionSpans(p.spans, done);
+  if (p.through >= from) spans = addSpan(spans, [from, p.through]);
+  const through = coveredThrough(spans, from);
+  return { ...p, through, spans: above(spans, through) };
 }
 
 export function consumersOf(task: ReadTask): Consumer[] {

@@ -75,3 +75,21 @@ export function isSpanList(value: unknown): value is Span[] {
   }
   return true;
 }
+
+/** The seconds in both sets. */
+export function intersectSpans(a: readonly Span[], b: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  for (const [ag, al] of a) {
+    for (const [bg, bl] of b) {
+      const gte = Math.max(ag, bg);
+      const lte = Math.min(al, bl);
+      if (gte <= lte) out.push([gte, lte]);
+    }
+  }
+  return out.reduce<Span[]>((acc, s) => addSpan(acc, s), []);
+}
+
+/** Whether `second` is in the set. */
+export function inSpans(spans: readonly Span[], second: number): boolean {
+  return spans.some(([gte, lte]) => gte <= second && second <= lte);
+}

@@ -30,3 +30,15 @@ export function eventTypesOf(def: StreamDef): string[] {
 export function eventsCarryParent(def: StreamDef): boolean {
   return def.incremental === "parent" || def.eventsCarryParent === true;
 }
+
+/** Whether reading a child stream costs a request per parent (its parent embeds no first page of it). */
+export function listedPerParent(child: StreamDef): boolean {
+  return child.parent !== undefined && child.parent.embedded === undefined;
+}
+
+/** Whether each of a stream's events costs requests of its own: a re-fetch for expansions, or the children of the parent it carries. */
+export function costlyPerEvent(def: StreamDef): boolean {
+  if (eventsCarryParent(def)) return listedPerParent(def);
+  const expand = def.params?.expand;
+  return expand !== undefined && expand.length > 0 && !def.parent;
+}

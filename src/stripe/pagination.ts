@@ -1,7 +1,14 @@
 import type { ListResponse, RequestOptions, StripeClient } from "./client.js";
 import type { Query } from "./query.js";
 
+/** Stripe's largest page. */
 export const PAGE_SIZE = 100;
+/**
+ * A page whose records each cost requests of their own (children listed per
+ * parent, or a re-fetch): small, so that its work, and the checkpoint after it,
+ * takes seconds at Stripe's rate, not minutes.
+ */
+export const COSTLY_PAGE_SIZE = 10;
 
 /**
  * Walks a Stripe list page by page (newest first) with `starting_after`,
