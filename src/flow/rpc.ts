@@ -31,7 +31,7 @@ export function discoverResponse(request: NonNullable<FlowRequest["discover"]>):
           recommendedName: def.name,
           resourceConfig: { name: def.name, interval: DEFAULT_INTERVAL },
           documentSchema: documentSchema(def, multi),
-          key: documentKey(multi),
+          key: documentKey(def, multi),
           resourcePath: [def.name],
         })),
     },

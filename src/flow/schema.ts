@@ -1,9 +1,10 @@
 import { streamSchema } from "../streams/schemas.js";
 import type { StreamDef } from "../streams/types.js";
 
-/** The key of a binding's documents: the Stripe id, behind the account when several are captured. */
-export function documentKey(multiAccount: boolean): string[] {
-  return multiAccount ? ["/account_id", "/id"] : ["/id"];
+/** The key of a binding's documents: the stream's primary key (the Stripe id for most), behind the account when several are captured. */
+export function documentKey(def: StreamDef, multiAccount: boolean): string[] {
+  const key = def.primaryKey.map((path) => `/${path.join("/")}`);
+  return multiAccount ? ["/account_id", ...key] : key;
 }
 
 /**
@@ -17,7 +18,8 @@ export function documentSchema(def: StreamDef, multiAccount: boolean): Record<st
     type?: unknown;
     properties?: Record<string, unknown>;
   };
-  const required = multiAccount ? ["account_id", "id"] : ["id"];
+  const keyFields = def.primaryKey.map((path) => path[0]!);
+  const required = multiAccount ? ["account_id", ...keyFields] : keyFields;
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     ...rest,
@@ -25,7 +27,7 @@ export function documentSchema(def: StreamDef, multiAccount: boolean): Record<st
     required,
     properties: {
       ...properties,
-      id: { type: "string", description: "Unique identifier for the object." },
+      ...(keyFields.includes("id") ? { id: { type: "string", description: "Unique identifier for the object." } } : {}),
       ...(multiAccount ? { account_id: { type: "string", description: "The Stripe account the object belongs to." } } : {}),
       _meta: {
         type: "object",

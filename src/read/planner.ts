@@ -40,7 +40,14 @@ export interface EventsTask {
   consumer: Consumer;
 }
 
-export type ReadTask = ListTask | EventsTask;
+/** One report stream, run over windows from `from` (see report-reader.ts). */
+export interface ReportTask {
+  kind: "report";
+  from: number;
+  consumer: Consumer;
+}
+
+export type ReadTask = ListTask | EventsTask | ReportTask;
 
 export interface Job {
   account: AccountScope;
@@ -81,6 +88,10 @@ export function planJobs(inputs: PlanInputs): { jobs: Job[]; notes: Array<{ acco
         jobs.push({ account, task: { kind: "events", from: plan.from, to: plan.to, consumer } });
         continue;
       }
+      if (plan.kind === "report") {
+        jobs.push({ account, task: { kind: "report", from: plan.from, consumer } });
+        continue;
+      }
       const root = rootOf(selection.def);
       // Streams of one list share a pass only when they stand at the same place in it.
       const key = JSON.stringify([root.name, plan.from, plan.to, plan.done, plan.after]);
@@ -98,6 +109,6 @@ export function planJobs(inputs: PlanInputs): { jobs: Job[]; notes: Array<{ acco
 }
 
 export function consumersOf(task: ReadTask): Consumer[] {
-  if (task.kind === "events") return [task.consumer];
+  if (task.kind !== "list") return [task.consumer];
   return task.self ? [task.self, ...task.children] : task.children;
 }
