@@ -17,9 +17,11 @@ const HOW: Record<string, string> = {
   created: "`created` windows from the cursor (minus the lookback)",
   events: "list the first time, then `/v1/events`; full re-read past 29 days",
   parent: "list the first time, then the parent's events; full re-read past 29 days",
+  report: "report runs over windows from the cursor (minus the lookback) to the report's `data_available_end`",
 };
 
 function params(def: StreamDef): string {
+  if (def.report) return ` \`report_type=${def.report.type}\``;
   const entries = Object.entries(def.params ?? {});
   if (!entries.length) return "";
   return " " + entries.map(([k, v]) => `\`${k}=${Array.isArray(v) ? v.join(",") : v}\``).join(" ");

@@ -103,12 +103,13 @@ async function prepare(ctx: ReadContext, spec: ReportSpec, window: Window, signa
 }
 
 /**
- * The automatic payouts created in the window, oldest first, that can have a
- * reconciliation (failed and canceled ones paid nothing out).
+ * The automatic payouts arriving in the window (as payout_reconciliation's
+ * interval reports count them), oldest first, that can have a reconciliation
+ * (failed and canceled ones paid nothing out).
  */
 async function automaticPayouts(ctx: ReadContext, window: Window): Promise<string[]> {
   const ids: string[] = [];
-  const query = { "created[gte]": window.start, "created[lt]": window.end };
+  const query = { "arrival_date[gte]": window.start, "arrival_date[lt]": window.end };
   for await (const page of paginate(ctx.client, "/v1/payouts", query, { account: ctx.account.header })) {
     for (const payout of (page as ListResponse).data) {
       if (payout.automatic === true && payout.status !== "failed" && payout.status !== "canceled") ids.push(String(payout.id));

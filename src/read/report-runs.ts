@@ -1,4 +1,5 @@
 import { ConnectorError } from "../errors.js";
+import { FailedObjectAnswer } from "../stripe/errors.js";
 import type { ReportSpec } from "../streams/reports.js";
 import type { ReadContext } from "./context.js";
 
@@ -43,7 +44,7 @@ export async function runReport(
   signal: AbortSignal,
 ): Promise<string> {
   const account = ctx.account.header;
-  let run = await ctx.client.post<ReportRun>("/v1/reporting/report_runs", { report_type: spec.type, parameters }, { account });
+  let run = await failedAsRun("", ctx.client.post<ReportRun>("/v1/reporting/report_runs", { report_type: spec.type, parameters }, { account }));
   const waitMs = (ctx.options.reportWaitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000;
   const deadline = Date.now() + waitMs;
   let pause = FIRST_POLL_MS;
@@ -55,11 +56,24 @@ export async function runReport(
     await sleep(Math.min(pause, left), signal);
     if (signal.aborted) throw new ReportRunError(`report run ${run.id} (${spec.type}, ${what}) was abandoned: an earlier window failed.`);
     pause = Math.min(MAX_POLL_MS, pause * 2);
-    run = await ctx.client.get<ReportRun>(`/v1/reporting/report_runs/${encodeURIComponent(run.id)}`, {}, { account, priority: "poll" });
+    run = await failedAsRun(run.id, ctx.client.get<ReportRun>(`/v1/reporting/report_runs/${encodeURIComponent(run.id)}`, {}, { account, priority: "poll" }));
   }
   if (run.status === "succeeded" && run.result?.id) return run.result.id;
   const why = run.status === "failed" ? `failed: ${run.error ?? "Stripe gave no reason"}` : `ended with status "${run.status}" and no result file`;
   throw new ReportRunError(`report run ${run.id} (${spec.type}, ${what}) ${why}. The next sync runs this window again.`);
+}
+
+/**
+ * A failed run's answer carries `error: "<reason>"`, which the SDK mistakes for
+ * an OAuth error and throws (see FailedObjectAnswer): it is the run, failed.
+ */
+async function failedAsRun(id: string, answer: Promise<ReportRun>): Promise<ReportRun> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof FailedObjectAnswer) return { id: id || "(new run)", status: "failed", error: error.detail };
+    throw error;
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

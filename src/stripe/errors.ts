@@ -168,6 +168,21 @@ export class ServerError extends StripeApiError {
   }
 }
 
+/**
+ * A 2xx answer whose object carries a string `error` field, which the SDK
+ * takes for an OAuth error and throws: a failed report run (`status: failed`,
+ * `error: "..."`) is answered so. `detail` is that field.
+ */
+export class FailedObjectAnswer extends StripeApiError {
+  readonly retryable = false;
+  constructor(request: FailedRequest) {
+    super(`${request.method} ${request.path} answered an object that failed: ${request.oauthError}`, "system_error", request);
+  }
+  get detail(): string {
+    return this.request.oauthError ?? "";
+  }
+}
+
 /** No answer: a reset connection, DNS, or a timeout. */
 export class ConnectionError extends StripeApiError {
   readonly retryable = true;
@@ -185,6 +200,7 @@ export function classifyFailure(request: FailedRequest, apiKey: string): StripeA
   const { status, code } = request;
   const shouldRetry = header(request, "stripe-should-retry");
   if (status === undefined) return new ConnectionError(request);
+  if (request.oauthError !== undefined && status < 300) return new FailedObjectAnswer(request);
   if (request.oauthError !== undefined && status < 500 && status !== 429) return new OAuthGrantError(request);
   if (status === 401) return new AuthenticationError(request, apiKey);
   if (status === 403) {
