@@ -11,6 +11,7 @@ import type { ReadState, StreamState } from "../state/types.js";
 import { accountsToRead, type AccountScope } from "../stripe/accounts.js";
 import { clientFor } from "../stripe/client-for.js";
 import type { StripeClient } from "../stripe/client.js";
+import { emitConfigUpdate } from "./config-update.js";
 import type { FlowLog } from "./log.js";
 import { parseBinding, type FlowRequest, type ParsedBinding } from "./requests.js";
 
@@ -26,7 +27,7 @@ export const MAX_RUNTIME_MS = 24 * 3600 * 1000;
 export async function openCapture(request: NonNullable<FlowRequest["open"]>, output: Output, log: FlowLog): Promise<number> {
   const config = parseConfig(request.capture.config);
   const bindings = request.capture.bindings.map(parseBinding);
-  const client = clientFor(config);
+  const client = clientFor(config, { onRefreshTokenRotated: (token) => emitConfigUpdate(log, request.capture.config, token) });
   const accounts = await accountsToRead(client, config);
   await output.emit({ opened: {} });
   log.write("info", "capture opened", { bindings: bindings.map((b) => b.def.name), accounts: accounts.map((a) => a.id) });

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import pRetry, { AbortError } from "p-retry";
 import Stripe from "stripe";
 import { ConfigError } from "../errors.js";
-import { AuthenticationError, classifyFailure, RateLimitError, header, type FailedRequest, type StripeApiError } from "./errors.js";
+import { AuthenticationError, classifyFailure, RateLimitError, header, StripeApiError, type FailedRequest } from "./errors.js";
 import { RequestLimiter, type Priority } from "./limiter.js";
 import { encodeQuery, type Query } from "./query.js";
 import { retryAfterMs, retryDecision, retryWaitMs, type RetryLimits } from "./retry.js";
@@ -50,6 +50,12 @@ export interface RequestOptions {
   apiBase?: "api" | "files" | "connect";
   /** A key for this request only (the OAuth token exchange authenticates with the client secret). */
   apiKey?: string;
+  /**
+   * Sent once, never again, and for no account: the OAuth token exchange,
+   * whose refresh token Stripe invalidates on use (a retry after a lost
+   * answer would only be refused).
+   */
+  once?: boolean;
 }
 
 type Method = "GET" | "POST";
@@ -85,8 +91,10 @@ export class StripeClient {
   /** Stripe-Account for requests that name no account, once known (see `assumeOwnAccount`). */
   private defaultAccount?: string;
   private defaultAccountPending?: Promise<string | undefined>;
+  private tokens?: AccessTokens;
 
   constructor(private readonly options: ClientOptions) {
+    this.tokens = options.tokens;
     this.stripe = new Stripe(options.apiKey, {
       ...sdkTarget(options.apiBase ?? process.env.STRIPE_API_BASE),
       maxNetworkRetries: 0,
@@ -99,6 +107,11 @@ export class StripeClient {
       maxConcurrency: options.concurrency,
       adaptiveConcurrency: options.adaptiveConcurrency ?? false,
     });
+  }
+
+  /** From now on requests carry these (OAuth) tokens rather than the API key. */
+  useTokens(tokens: AccessTokens): void {
+    this.tokens = tokens;
   }
 
   /** Request slots nobody holds or waits for right now (see RequestLimiter.idleSlots). */
@@ -147,6 +160,7 @@ export class StripeClient {
    * a POST sent for the wrong account cannot be taken back.
    */
   async post<T = Record<string, unknown>>(path: string, params: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
+    if (options.once) return this.sendOnce<T>({ method: "POST", path, url: path, body: params, options });
     const account = options.account ?? (this.defaultAccountPending ? await this.defaultAccountPending : this.defaultAccount);
     return this.send<T>({ method: "POST", path, url: path, body: params, options: { ...options, account }, idempotencyKey: randomUUID() });
   }
@@ -164,7 +178,7 @@ export class StripeClient {
   private async send<T>(request: Outgoing): Promise<T> {
     const maxRetryMs = this.options.maxRetryMs ?? 10 * 60_000;
     const started = performance.now();
-    return pRetry(() => this.limiter.run(() => this.attempt<T>(request), request.options.priority), {
+    return pRetry(() => this.signedIn<T>(request), {
       retries: (this.options.maxAttempts ?? 10) - 1,
       maxRetryTime: maxRetryMs,
       // p-retry counts attempts and keeps the time budget; the wait is ours alone (see retryWaitMs).
@@ -179,23 +193,55 @@ export class StripeClient {
     });
   }
 
+  private async sendOnce<T>(request: Outgoing): Promise<T> {
+    try {
+      return await this.signedIn<T>(request);
+    } catch (error) {
+      throw error instanceof AbortError ? error.originalError : error;
+    }
+  }
+
   /**
-   * One attempt. With OAuth, an access token Stripe says has expired is
+   * One try. The key comes first, outside the request slot: getting an OAuth
+   * access token is a request of its own, and waiting for it in a slot could
+   * leave none free for it. An access token Stripe calls expired (401) is
    * refreshed and the request sent once more at once: that is no failure.
    */
-  private async attempt<T>(request: Outgoing, refreshed = false): Promise<T> {
+  private async signedIn<T>(request: Outgoing): Promise<T> {
+    const priority = request.options.priority;
+    const key = await this.keyFor(request);
+    try {
+      return await this.limiter.run(() => this.attempt<T>(request, key), priority);
+    } catch (error) {
+      const failure: unknown = error instanceof AbortError ? error.originalError : error;
+      if (!(failure instanceof AuthenticationError) || !this.tokens || request.options.apiKey !== undefined || key === undefined) throw error;
+      await this.tokens.refresh(key).catch((refreshError: unknown) => {
+        throw refreshError instanceof StripeApiError && !retryDecision(refreshError).retry ? new AbortError(refreshError) : refreshError;
+      });
+      const fresh = await this.keyFor(request);
+      return await this.limiter.run(() => this.attempt<T>(request, fresh), priority);
+    }
+  }
+
+  /** The key to send; a token exchange that failed for good (a refused refresh token) ends the retries at once. */
+  private async keyFor(request: Outgoing): Promise<string | undefined> {
+    if (request.options.apiKey !== undefined) return request.options.apiKey;
+    if (!this.tokens) return undefined;
+    try {
+      return await this.tokens.current();
+    } catch (error) {
+      throw error instanceof StripeApiError && !retryDecision(error).retry ? new AbortError(error) : error;
+    }
+  }
+
+  private async attempt<T>(request: Outgoing, key: string | undefined): Promise<T> {
     this.stats.requests++;
-    const key = request.options.apiKey ?? (this.options.tokens ? await this.options.tokens.current() : undefined);
     try {
       const response = await this.stripe.rawRequest(request.method, request.url, request.body, this.sdkOptions(request, key));
       // A copy without the SDK's non-enumerable lastResponse (the HTTP response object), which would live as long as the page.
       return (request.streaming ? response : { ...response }) as T;
     } catch (error) {
       const failure = this.classify(request, error, key);
-      if (failure instanceof AuthenticationError && this.options.tokens && !request.options.apiKey && key && !refreshed) {
-        await this.options.tokens.refresh(key);
-        return this.attempt<T>(request, true);
-      }
       throw retryDecision(failure).retry ? failure : new AbortError(failure);
     }
   }

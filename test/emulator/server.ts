@@ -11,6 +11,7 @@ import type { Json } from "./data.js";
 import { ApiError, invalid, maskKey, unrecognizedUrl } from "./errors.js";
 import { Rng, base62 } from "./prng.js";
 import { parseQuery, QueryParseError, type QueryObject } from "./query.js";
+import { fakeEncryptConfig, OAuth } from "./oauth.js";
 import { Reporting, type ReportingKnobs } from "./reporting.js";
 import type { BulkOptions } from "./seed.js";
 import type { Clock, Fields } from "./store.js";
@@ -61,6 +62,8 @@ export interface Knobs {
   reportRunDelayMs: number;
   reportRunFail: string[];
   reportDataAvailableEnd?: number;
+  /** OAuth access tokens live this long (Stripe Apps': an hour). */
+  oauthAccessTokenTtlSeconds: number;
 }
 
 export interface EmulatorOptions {
@@ -129,6 +132,8 @@ export interface Emulator {
   counts(account?: string): Record<string, number>;
   /** The Reporting API's runs and files. */
   reporting: Reporting;
+  /** OAuth refresh and access tokens. */
+  oauth: OAuth;
 }
 
 /** Stripe product whose endpoints live under a path prefix. */
@@ -214,8 +219,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     slowRequests: [],
     reportRunDelayMs: opts.reportRunDelayMs ?? 0,
     reportRunFail: [],
+    oauthAccessTokenTtlSeconds: 3600,
   };
   const reporting = new Reporting(world, (): ReportingKnobs => knobs);
+  const oauth = new OAuth(opts.seed ?? 1, PLATFORM_ACCOUNT, () => knobs);
   let buckets = new Map<string, TokenBucket>();
   let stats = emptyStats();
   const faultRng = new Rng((opts.seed ?? 1) * 104729 + 11);
@@ -240,6 +247,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (patch.slowRequests !== undefined) knobs.slowRequests = patch.slowRequests.map((r) => ({ match: String(r.match), ms: Number(r.ms) }));
     if (patch.reportRunDelayMs !== undefined) knobs.reportRunDelayMs = Number(patch.reportRunDelayMs);
     if (patch.reportRunFail !== undefined) knobs.reportRunFail = [...patch.reportRunFail];
+    if (patch.oauthAccessTokenTtlSeconds !== undefined) knobs.oauthAccessTokenTtlSeconds = Number(patch.oauthAccessTokenTtlSeconds);
     if ("reportDataAvailableEnd" in patch) knobs.reportDataAvailableEnd = patch.reportDataAvailableEnd === undefined ? undefined : Number(patch.reportDataAvailableEnd);
     return knobs;
   };
@@ -297,7 +305,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           { "WWW-Authenticate": 'Basic realm="Stripe"' },
         );
       }
-      if (key !== secretKey && key !== restrictedKey) {
+      const token = key !== secretKey && key !== restrictedKey ? oauth.check(key) : "valid";
+      if (token === "expired") {
+        return fail(invalid(401, `Expired API Key provided: ${maskKey(key)}`, "api_key_expired"), { "WWW-Authenticate": 'Basic realm="Stripe"' });
+      }
+      if (token === undefined) {
         return fail(invalid(401, `Invalid API Key provided: ${maskKey(key)}`), { "WWW-Authenticate": 'Basic realm="Stripe"' });
       }
       const keyAccount = world.accounts.get(PLATFORM_ACCOUNT)!;
@@ -370,7 +382,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       const ctx: RequestCtx = { world, account, method: req.method ?? "GET", path, query };
       const accountHeader: Record<string, string> = account.id !== keyAccount.id ? { "Stripe-Account": account.id } : {};
-      const special = reporting.handle({ ...ctx, body: formBody(await bodyText) });
+      const form = formBody(await bodyText);
+      const exchange = oauth.handle(ctx.method, path, form);
+      if (exchange) return reply(exchange.status, exchange.body);
+      const special = reporting.handle({ ...ctx, body: form });
       if (special && "raw" in special) {
         status = 200;
         res.writeHead(200, { "Content-Type": String(special.contentType), "Content-Length": String(Buffer.byteLength(String(special.raw))), "Request-Id": requestId(), ...accountHeader });
@@ -455,6 +470,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stats = { ...emptyStats(), inFlight: stats.inFlight };
       return send(res, 200, stats);
     }
+    if (sub === "/oauth/refresh_token" && method === "POST") return send(res, 200, { refresh_token: oauth.issueRefreshToken() });
+    if (sub === "/encrypt-config" && method === "POST") return send(res, 200, fakeEncryptConfig(body));
     if (sub === "/counts" && method === "GET") return send(res, 200, world.counts(q.get("account") ?? undefined));
     throw unrecognizedUrl(method, path);
   };
@@ -514,6 +531,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     deleteObject: (id, account) => world.delete(id, account),
     counts: (account) => world.counts(account),
     reporting,
+    oauth,
   };
 }
 
