@@ -43,6 +43,18 @@ export function streamsTable(): string {
   return lines.join("\n");
 }
 
+/** One row per report stream: the report type, the key of its rows, its cursor and what it is for. */
+export function reportsTable(): string {
+  const lines = ["| stream | report type | run per | primary key | cursor | what it is for |", "| --- | --- | --- | --- | --- | --- |"];
+  const per = { interval: "window", ending: "window end", payout: "automatic payout arriving in the window" };
+  for (const def of STREAMS) {
+    if (!def.report) continue;
+    const key = def.primaryKey.map((path) => `\`${path.join(".")}\``).join(", ");
+    lines.push(`| ${def.name} | \`${def.report.type}\` | ${per[def.report.scope]} | ${key} | \`${def.cursorField}\` | ${def.report.purpose} |`);
+  }
+  return lines.join("\n");
+}
+
 export function configTable(): string {
   const spec = connectionSpecification() as {
     required: string[];
@@ -57,7 +69,7 @@ export function configTable(): string {
 }
 
 export function renderReadme(current: string): string {
-  return replaceBetween(replaceBetween(current, "streams", streamsTable()), "config", configTable());
+  return replaceBetween(replaceBetween(replaceBetween(current, "streams", streamsTable()), "config", configTable()), "reports", reportsTable());
 }
 
 function replaceBetween(text: string, name: string, body: string): string {

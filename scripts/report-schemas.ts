@@ -29,11 +29,17 @@ function runFields(spec: ReportSpec): Record<string, JsonSchema> {
     report_type: { type: ["null", "string"], description: `The report type the row comes from (${spec.type}).` },
     interval_start: {
       type: ["null", "integer"],
-      description: spec.scope === "interval" ? "Start of the run's interval (inclusive), epoch seconds." : "Null: runs of this report take no interval start.",
+      description:
+        spec.scope === "interval"
+          ? "Start of the run's interval (inclusive), epoch seconds."
+          : spec.scope === "payout"
+            ? "Start of the window the payout arrived in (inclusive), epoch seconds."
+            : "Null: runs of this report take no interval start.",
     },
     interval_end: {
       type: ["null", "integer"],
-      description: spec.scope === "payout" ? "Null: runs of this report cover one payout, not an interval." : "End of the run's interval (exclusive), epoch seconds.",
+      description:
+        spec.scope === "payout" ? "End of the window the payout arrived in (exclusive), epoch seconds." : "End of the run's interval (exclusive), epoch seconds.",
     },
     payout: { type: ["null", "string"], description: spec.scope === "payout" ? "The payout the run covers." : "Null: runs of this report cover an interval." },
   };

@@ -98,7 +98,8 @@ async function prepare(ctx: ReadContext, spec: ReportSpec, window: Window, signa
   const payouts = await automaticPayouts(ctx, window);
   return mapLimited(payouts, PAYOUT_RUNS_AT_ONCE, async (payout) => {
     const fileId = await runReport(ctx, spec, { ...common, payout }, `payout ${payout}`, signal);
-    return { fileId, fields: { ...base, payout } };
+    // The run covers the payout; the window it arrived in is the records' interval (and the stream's cursor).
+    return { fileId, fields: { ...base, interval_start: window.start, interval_end: window.end, payout } };
   });
 }
 
