@@ -19,7 +19,8 @@ async function oracleIds(emulator: Emulator, def: StreamDef): Promise<string[]> 
     const out: Array<Record<string, any>> = [];
     let after: string | undefined;
     for (;;) {
-      const qs = new URLSearchParams({ limit: "100" });
+      // An unpaginated list (report types) refuses `limit`.
+      const qs = new URLSearchParams(def.unpaginated ? {} : { limit: "100" });
       for (const [k, v] of Object.entries(params)) {
         if (k === "expand") continue;
         if (typeof v === "string") qs.set(k, v);
