@@ -15,6 +15,7 @@ import { asArray } from "../src/read/records.js";
 import { addedProperties } from "../src/streams/added-fields.js";
 import { STREAMS } from "../src/streams/table.js";
 import type { StreamDef } from "../src/streams/types.js";
+import { reportStreamSchema } from "./report-schemas.js";
 import { type JsonSchema, sdkTypeToJsonSchema } from "./sdk-json-schema.js";
 
 const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
@@ -37,6 +38,7 @@ export function expandedFields(def: StreamDef): Set<string> {
 
 /** The schema of one stream: the SDK type's properties, then the fields the connector adds. */
 export function streamSchema(def: StreamDef): JsonSchema {
+  if (def.report) return reportStreamSchema(def);
   const sdk = sdkTypeToJsonSchema(def.sdkType, { expanded: expandedFields(def) });
   const sdkProperties = (sdk.properties ?? {}) as Record<string, JsonSchema>;
   return {

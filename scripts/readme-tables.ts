@@ -19,9 +19,11 @@ const HOW: Record<string, string> = {
   created: "`created` windows from the cursor (minus the lookback)",
   events: "list the first time, then `/v1/events`; full re-read past 29 days",
   parent: "list the first time, then the parent's events; full re-read past 29 days",
+  report: "report runs over windows from the cursor (minus the lookback) to the report's `data_available_end`",
 };
 
 function params(def: StreamDef): string {
+  if (def.report) return ` \`report_type=${def.report.type}\``;
   const entries = Object.entries(def.params ?? {});
   if (!entries.length) return "";
   return " " + entries.map(([k, v]) => `\`${k}=${Array.isArray(v) ? v.join(",") : v}\``).join(" ");
@@ -43,6 +45,18 @@ export function streamsTable(): string {
   return lines.join("\n");
 }
 
+/** One row per report stream: the report type, the key of its rows, its cursor and what it is for. */
+export function reportsTable(): string {
+  const lines = ["| stream | report type | run per | primary key | cursor | what it is for |", "| --- | --- | --- | --- | --- | --- |"];
+  const per = { interval: "window", ending: "window end", payout: "automatic payout arriving in the window" };
+  for (const def of STREAMS) {
+    if (!def.report) continue;
+    const key = def.primaryKey.map((path) => `\`${path.join(".")}\``).join(", ");
+    lines.push(`| ${def.name} | \`${def.report.type}\` | ${per[def.report.scope]} | ${key} | \`${def.cursorField}\` | ${def.report.purpose} |`);
+  }
+  return lines.join("\n");
+}
+
 export function configTable(): string {
   const spec = connectionSpecification() as {
     required: string[];
@@ -57,7 +71,7 @@ export function configTable(): string {
 }
 
 export function renderReadme(current: string): string {
-  const tables = { streams: streamsTable(), config: configTable(), migration: migrationTables() };
+  const tables = { streams: streamsTable(), config: configTable(), migration: migrationTables(), reports: reportsTable() };
   return Object.entries(tables).reduce((text, [name, body]) => replaceBetween(text, name, body), current);
 }
 

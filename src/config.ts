@@ -15,6 +15,47 @@ const startDate = z
     error: "is not a real calendar date-time",
   });
 
+const apiKey = z.string().regex(/^(sk|rk)_(live|test)_\w+$/, { error: "expected a Stripe secret or restricted key (sk_... or rk_...)" });
+
+/** Where the OAuth token exchange goes: Stripe Apps (api.stripe.com/v1/oauth/token) or Connect (connect.stripe.com/oauth/token). */
+export type TokenEndpoint = "stripe_apps" | "stripe_connect";
+
+/**
+ * Airbyte's `credentials` choice: a oneOf whose variants share one constant
+ * property, `auth_type` (Airbyte's spec tests require exactly that).
+ */
+const Credentials = z.discriminatedUnion("auth_type", [
+  z
+    .looseObject({
+      auth_type: z.literal("api_key"),
+      client_secret: apiKey.meta({ title: "Secret Key", description: "Stripe API key (sk_... or a restricted rk_... with read access).", airbyte_secret: true, order: 1 }),
+    })
+    .meta({ title: "API key" }),
+  z
+    .looseObject({
+      auth_type: z.literal("oauth2.0"),
+      client_id: z.string().min(1).meta({ title: "Client ID", description: "The client id of your Stripe Connect platform or Stripe App (ca_...).", order: 1 }),
+      client_secret: apiKey.meta({
+        title: "Client secret",
+        description: "The secret key the token exchange authenticates with: your Connect platform's, or your Stripe App developer account's.",
+        airbyte_secret: true,
+        order: 2,
+      }),
+      refresh_token: z.string().min(1).meta({
+        title: "Refresh token",
+        description: "The refresh token from the OAuth sign-in. Stripe rotates it on every use; the connector hands the new one to the platform.",
+        airbyte_secret: true,
+        order: 3,
+      }),
+      token_endpoint: z.enum(["stripe_apps", "stripe_connect"]).default("stripe_apps").meta({
+        title: "OAuth provider",
+        description: "stripe_apps: POST api.stripe.com/v1/oauth/token (Stripe Apps). stripe_connect: POST connect.stripe.com/oauth/token (Connect, Standard accounts).",
+        order: 4,
+      }),
+    })
+    .meta({ title: "OAuth (Stripe Connect or Stripe Apps)" }),
+]);
+
 /**
  * The config, key for key what Airbyte's source-stripe takes, so an Airbyte user's
  * config works unchanged. `spec` and spec.json are derived from this schema.
@@ -30,13 +71,10 @@ export const ConfigSchema = z
         "Your Stripe account ID (starts with 'acct_', find yours here: https://dashboard.stripe.com/settings/account).",
       order: 0,
     }),
-    client_secret: z
-      .string()
-      .regex(/^(sk|rk)_(live|test)_\w+$/, { error: "expected a Stripe secret or restricted key (sk_... or rk_...)" })
-      .meta({
+    client_secret: apiKey.optional().meta({
       title: "Secret Key",
       description:
-        "Stripe API key (usually starts with 'sk_live_'; find yours here: https://dashboard.stripe.com/apikeys). A restricted key ('rk_...') with read access is enough.",
+        "Stripe API key (usually starts with 'sk_live_'; find yours here: https://dashboard.stripe.com/apikeys). A restricted key ('rk_...') with read access is enough. Required unless credentials are given.",
       airbyte_secret: true,
       order: 1,
     }),
@@ -113,6 +151,17 @@ export const ConfigSchema = z
         examples: ["all", ["acct_1Hx...", "acct_1Jy..."]],
         order: 11,
       }),
+    credentials: Credentials.optional().meta({
+      title: "Authentication (beyond Airbyte)",
+      description:
+        "How the connector signs in: an API key, or OAuth for Stripe Connect or Stripe Apps. Takes precedence over client_secret, which is still accepted alone.",
+      order: 12,
+    }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.client_secret === undefined && config.credentials === undefined) {
+      ctx.addIssue({ code: "custom", path: ["client_secret"], input: undefined, message: "is required (or give credentials)" });
+    }
   })
   .meta({ title: "Stripe Source Spec" });
 
@@ -126,23 +175,60 @@ export type Config = z.output<typeof ConfigSchema> & {
   num_workers_given: boolean;
 };
 
+/** How the connector authenticates, from the config: `credentials` when given, else client_secret. */
+export type Auth =
+  | { kind: "api_key"; apiKey: string }
+  | { kind: "oauth"; clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: TokenEndpoint };
+
+export function authOf(config: Pick<Config, "client_secret" | "credentials">): Auth {
+  const c = config.credentials;
+  if (c?.auth_type === "oauth2.0") {
+    return { kind: "oauth", clientId: c.client_id, clientSecret: c.client_secret, refreshToken: c.refresh_token, tokenEndpoint: c.token_endpoint };
+  }
+  return { kind: "api_key", apiKey: c?.client_secret ?? config.client_secret! };
+}
+
+/**
+ * The config as given, with Stripe's new refresh token in place of the old:
+ * what the platform must store once Stripe has rotated it (the old one no
+ * longer works). Unknown keys are kept as they were.
+ */
+export function withRefreshToken(raw: unknown, refreshToken: string): Record<string, unknown> {
+  const config = { ...(raw as Record<string, unknown>) };
+  config.credentials = { ...(config.credentials as Record<string, unknown>), refresh_token: refreshToken };
+  return config;
+}
+
 /** The JSON schema `spec` prints and spec.json holds. */
 export function connectionSpecification(): Record<string, unknown> {
   const schema = z.toJSONSchema(ConfigSchema, { io: "input", target: "draft-07" }) as Record<string, unknown>;
-  return { ...schema, required: ["account_id", "client_secret"] };
+  const credentials = (schema.properties as Record<string, { type?: string; oneOf?: Array<Record<string, unknown>> }>).credentials;
+  // Airbyte's spec tests want a oneOf under a `type: object` and additionalProperties true wherever given (zod writes {}).
+  if (credentials) credentials.type = "object";
+  for (const variant of credentials?.oneOf ?? []) variant.additionalProperties = true;
+  return { ...schema, required: ["account_id"] };
 }
 
 /** Parses the config once, at the boundary; every error names the key. */
 export function parseConfig(raw: unknown): Config {
-  if (raw !== null && typeof raw === "object" && "client_secret" in raw) {
-    const secret = (raw as { client_secret: unknown }).client_secret;
-    if (typeof secret === "string") registerSecret(secret);
-  }
+  registerSecrets(raw);
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(`Invalid config: ${describeZodIssue(result.error, advertisedLimit)}`);
   const config: Config = { ...result.data, num_workers_given: (raw as Record<string, unknown>).num_workers !== undefined };
   if (config.num_workers < 2) config.num_workers = 2;
   return config;
+}
+
+/** Every secret a config may hold is redacted from all output, even before the config is known to be valid. */
+function registerSecrets(raw: unknown): void {
+  if (raw === null || typeof raw !== "object") return;
+  const { client_secret: secret, credentials } = raw as { client_secret?: unknown; credentials?: unknown };
+  const candidates = [secret];
+  if (credentials !== null && typeof credentials === "object") {
+    const c = credentials as Record<string, unknown>;
+    candidates.push(c.client_secret, c.refresh_token);
+  }
+  for (const value of candidates) if (typeof value === "string") registerSecret(value);
 }
 
 /** The limit the spec advertises for a key (zod reports the safe-integer bound first for huge numbers). */

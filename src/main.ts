@@ -31,7 +31,7 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
       await output.emit(specMessage());
       return 0;
     case "check":
-      await output.emit(await check(command.config));
+      await output.emit(await check(command.config, output));
       return 0;
     case "discover": {
       const config = parseConfig(readJsonFile(command.config, "config"));

@@ -33,6 +33,18 @@ export class Output {
   }
 
   /**
+   * Prints `message` without masking secrets: only for the message whose very
+   * purpose is to hand the platform a secret (the config with a rotated OAuth
+   * refresh token). What was emitted before is written first, so order holds.
+   */
+  async emitWithSecrets(message: object): Promise<void> {
+    if (this.closed) return;
+    await this.write();
+    const line = JSON.stringify(message) + "\n";
+    await new Promise<void>((resolve) => this.out.write(line, () => resolve()));
+  }
+
+  /**
    * Prints `last` (if given) and nothing after it: a read stopped by a signal ends
    * on whole lines, and what it printed after its last STATE is read again next time.
    */

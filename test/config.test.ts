@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config.js";
+import { authOf, parseConfig } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 import { renderSpec, SPEC_PATH } from "../scripts/generate-spec.js";
 import { assertProtocol } from "./helpers/protocol.js";
@@ -20,7 +20,8 @@ describe("config", () => {
 
   it("matches Airbyte's keys, defaults and secret marker", () => {
     const spec = JSON.parse(renderSpec()).connectionSpecification;
-    expect(spec.required).toEqual(["account_id", "client_secret"]);
+    // client_secret is required unless credentials are given (checked when parsing).
+    expect(spec.required).toEqual(["account_id"]);
     expect(spec.properties.client_secret.airbyte_secret).toBe(true);
     expect(spec.properties.start_date.default).toBe("2017-01-25T00:00:00Z");
     expect(spec.properties.lookback_window_days.default).toBe(0);
@@ -39,8 +40,34 @@ describe("config", () => {
       "retry_max_attempts",
       "retry_max_seconds",
       "connected_accounts",
+      "credentials",
     ]);
     for (const [i, key] of Object.keys(spec.properties).entries()) expect(spec.properties[key].order).toBe(i);
+  });
+
+  it("offers credentials as a oneOf Airbyte's spec tests accept: properties in each variant, one common const auth_type, secrets marked", () => {
+    const credentials = JSON.parse(renderSpec()).connectionSpecification.properties.credentials;
+    expect(credentials.type).toBe("object");
+    const variants: Array<Record<string, any>> = credentials.oneOf;
+    expect(variants).toHaveLength(2);
+    const consts = (v: Record<string, any>) => Object.entries(v.properties).filter(([, p]: [string, any]) => "const" in p).map(([k]) => k);
+    for (const v of variants) {
+      expect(v.type).toBe("object");
+      expect(v.additionalProperties).toBe(true);
+      expect(consts(v)).toEqual(["auth_type"]);
+      for (const name of ["client_secret", "refresh_token", "access_token"]) if (v.properties[name]) expect(v.properties[name].airbyte_secret, name).toBe(true);
+    }
+    expect(variants.map((v) => v.properties.auth_type.const)).toEqual(["api_key", "oauth2.0"]);
+  });
+
+  it("signs in with credentials when given, else with client_secret as Airbyte's config has it", () => {
+    expect(authOf(parseConfig(valid))).toEqual({ kind: "api_key", apiKey: valid.client_secret });
+    const key = { account_id: "acct_1", credentials: { auth_type: "api_key", client_secret: "sk_live_from_credentials_1" } };
+    expect(authOf(parseConfig(key))).toEqual({ kind: "api_key", apiKey: "sk_live_from_credentials_1" });
+    const oauth = { account_id: "acct_1", credentials: { auth_type: "oauth2.0", client_id: "ca_1", client_secret: "sk_test_app_0001", refresh_token: "rt_1" } };
+    expect(authOf(parseConfig(oauth))).toEqual({ kind: "oauth", clientId: "ca_1", clientSecret: "sk_test_app_0001", refreshToken: "rt_1", tokenEndpoint: "stripe_apps" });
+    expect(() => parseConfig({ account_id: "acct_1", credentials: { auth_type: "oauth2.0", client_id: "ca_1", client_secret: "sk_test_app_0001" } })).toThrow(/credentials\.refresh_token: is required/);
+    expect(() => parseConfig({ account_id: "acct_1", credentials: { auth_type: "password" } })).toThrow(/credentials/);
   });
 
   it("fills defaults, tolerates unknown keys and reads a legacy num_workers 1 as 2", () => {

@@ -106,10 +106,12 @@ describe("a fault storm", () => {
       expect(stats.rateLimited).toBeGreaterThan(50);
       expect(stats.serverErrors).toBeGreaterThan(10);
       expect(stats.resets).toBeGreaterThan(3);
-      for (const { name } of streams) {
-        // `updated` of objects without `created` is the read time: compare ids.
-        const ids = (r: typeof quiet) => records(r, name).map((x) => x.id).sort();
-        expect(ids(stormy), name).toEqual(ids(quiet));
+      for (const def of STREAMS) {
+        // The read itself creates report runs, some after report_runs has listed them: how many it sees is a race.
+        if (def.name === "report_runs") continue;
+        // `updated` of objects without `created` is the read time: compare ids (report rows: their keys).
+        const ids = (r: typeof quiet) => records(r, def.name).map((x) => JSON.stringify(def.primaryKey.map(([f]) => x[f!]))).sort();
+        expect(ids(stormy), def.name).toEqual(ids(quiet));
       }
     } finally {
       await Promise.all([calm.close(), storm.close()]);

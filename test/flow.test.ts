@@ -76,7 +76,9 @@ describe("Flow mode: a session of requests, as Estuary's runtime sends them", ()
     const webhooks = bindings.find((b: any) => b.recommendedName === "webhook_endpoints");
     expect(webhooks.resourceConfig.schedule, "full-refresh-only streams are re-read daily").toBe("0 0 * * *");
     const multi = await session([{ discover: { config: { ...config, connected_accounts: "all" } } }]);
-    expect(multi.messages[0]!.discovered.bindings.every((b: any) => JSON.stringify(b.key) === '["/id"]')).toBe(true);
+    // Keys follow the stream's primary key (/id for all but the report streams) and never name the account.
+    for (const b of multi.messages[0]!.discovered.bindings) expect(b.key, b.recommendedName).toEqual(bindings.find((x: any) => x.recommendedName === b.recommendedName).key);
+    expect(bindings.filter((b: any) => b.key.join() !== "/id").every((b: any) => STREAMS.find((s) => s.name === b.recommendedName)!.report)).toBe(true);
   });
 
   it("validate answers per binding in order, and rejects a bad config, an unknown resource or resource field, a bad schedule", async () => {

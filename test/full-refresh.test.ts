@@ -43,10 +43,20 @@ describe("full refresh of every stream against the emulator", () => {
   for (const def of STREAMS) {
     it(`${def.name}: delivers exactly the emulator's objects, each valid against its schema, with every top-level field declared`, async () => {
       const got = records(result, def.name);
+      expect(schemaProblems(def.name, got), def.name).toEqual([]);
+      if (def.report) {
+        // Report rows are checked against the emulator's data in reports.test.ts; here: present and valid.
+        expect(got.length, def.name).toBeGreaterThan(0);
+        return;
+      }
       const expected = await oracleIds(emulator, def);
+      if (def.name === "report_runs") {
+        // The read itself creates report runs, after this stream may have listed them.
+        expect(new Set(expected)).toEqual(new Set([...expected, ...got.map((r) => r.id)]));
+        return;
+      }
       expect(expected.length, `the emulator seeds ${def.name}`).toBeGreaterThan(0);
       expect(got.map((r) => r.id).sort()).toEqual([...expected].sort());
-      expect(schemaProblems(def.name, got), def.name).toEqual([]);
     });
   }
 

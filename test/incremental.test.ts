@@ -175,7 +175,8 @@ describe("every incremental stream", () => {
       emulator.resetStats();
       const second = await r.read(incremental, state);
       expect(second.code, second.stderr).toBe(0);
-      expect(second.messages.filter((m) => m.type === "RECORD")).toHaveLength(0);
+      // report_runs lists the runs the first sync's report streams created after it had read: new objects, rightly read.
+      expect(second.messages.filter((m) => m.type === "RECORD" && m.record.stream !== "report_runs")).toHaveLength(0);
       // How many requests an incremental run with no changes costs, for the README.
       console.log(`no-change incremental run of ${incremental.length} streams: ${emulator.stats().requests} requests`);
     } finally {

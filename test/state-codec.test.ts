@@ -44,6 +44,14 @@ function stateOf(def: StreamDef): fc.Arbitrary<StreamState> {
 const anyStream = fc.constantFrom(...STREAMS);
 
 describe("state codecs", () => {
+  it("a report stream's state: its cursor is interval_end; an unfinished full refresh its last window", () => {
+    const def = STREAMS.find((s) => s.name === "balance_summary_1")!;
+    expect(encodeStreamState(def, { cursor: 1764547200 })).toEqual({ interval_end: 1764547200 });
+    expect(decodeStreamBlob(def, { interval_end: "1764547200" }).flat).toEqual({ cursor: 1764547200 });
+    expect(encodeStreamState(def, { list: { through: 1764547199 } })).toEqual({ full_refresh: { through: 1764547199 } });
+    expect(decodeStreamBlob(def, { full_refresh: { through: 1764547199 } }).flat).toEqual({ list: { through: 1764547199 } });
+  });
+
   it("decode(encode(s)) = s for every stream state, in Airbyte's STATE and in Flow's binding state", () => {
     fc.assert(
       fc.property(anyStream.chain((def) => fc.tuple(fc.constant(def), stateOf(def))), ([def, state]) => {

@@ -19,6 +19,14 @@ const AIRBYTE = [
   "subscriptions", "top_ups", "transactions", "transfer_reversals", "transfers",
 ];
 const BEYOND_AIRBYTE = ["tax_rates", "webhook_endpoints", "credit_note_line_items", "quotes", "tax_ids", "payment_links", "billing_meters"];
+// What Striim's Stripe Reader offers beyond Airbyte's and Estuary's connectors: financial reports and Radar value lists.
+const REPORTS = [
+  "balance_summary_1", "balance_change_from_activity_summary_1", "balance_change_from_activity_itemized_3",
+  "ending_balance_reconciliation_summary_1", "ending_balance_reconciliation_itemized_4", "payouts_summary_1",
+  "payouts_itemized_3", "payout_reconciliation_summary_1", "payout_reconciliation_itemized_5",
+  "payout_reconciliation_by_id_itemized_4", "payout_reconciliation_by_id_summary_1",
+];
+const BEYOND_STRIIM = ["report_runs", "report_types", "value_lists", "value_list_items"];
 
 // Cursor fields as Airbyte's connector names them, so its state and catalogs carry over.
 const AIRBYTE_CURSORS: Record<string, string> = {
@@ -33,12 +41,28 @@ describe("stream table", () => {
   it("has every Airbyte stream and the extra ones, each once", () => {
     const names = STREAMS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...names].sort()).toEqual([...AIRBYTE, ...BEYOND_AIRBYTE].sort());
+    expect([...names].sort()).toEqual([...AIRBYTE, ...BEYOND_AIRBYTE, ...REPORTS, ...BEYOND_STRIIM].sort());
   });
 
   it("uses Airbyte's cursor fields and primary keys", () => {
     for (const [name, cursor] of Object.entries(AIRBYTE_CURSORS)) expect(STREAM_BY_NAME.get(name)?.cursorField, name).toBe(cursor);
-    for (const s of STREAMS) expect(s.primaryKey).toEqual([["id"]]);
+    for (const s of STREAMS) if (!s.report) expect(s.primaryKey, s.name).toEqual([["id"]]);
+  });
+
+  it("keys report rows by their natural id, else by run, category and currency; cursor interval_end", () => {
+    const key = (name: string) => STREAM_BY_NAME.get(name)!.primaryKey.map(([f]) => f);
+    expect(key("balance_change_from_activity_itemized_3")).toEqual(["balance_transaction_id"]);
+    expect(key("payouts_itemized_3")).toEqual(["balance_transaction_id"]);
+    expect(key("ending_balance_reconciliation_itemized_4")).toEqual(["interval_end", "balance_transaction_id"]);
+    expect(key("payout_reconciliation_by_id_itemized_4")).toEqual(["payout", "balance_transaction_id"]);
+    expect(key("balance_summary_1")).toEqual(["interval_start", "interval_end", "category", "currency"]);
+    expect(key("payouts_summary_1")).toEqual(["interval_start", "interval_end", "reporting_category", "currency"]);
+    expect(key("ending_balance_reconciliation_summary_1")).toEqual(["interval_end", "reporting_category", "currency"]);
+    expect(key("payout_reconciliation_by_id_summary_1")).toEqual(["payout", "reporting_category", "currency"]);
+    for (const name of REPORTS) {
+      const def = STREAM_BY_NAME.get(name)!;
+      expect([def.cursorField, def.incremental, def.report?.type.replace(/\./g, "_")]).toEqual(["interval_end", "report", name]);
+    }
   });
 
   it("names only event types that exist in stripe@23", () => {

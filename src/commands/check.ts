@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors.js";
-import { parseConfig } from "../config.js";
-import { connectionStatus, type AirbyteMessage } from "../protocol/messages.js";
+import { parseConfig, withRefreshToken } from "../config.js";
+import type { Output } from "../output.js";
+import { connectionStatus, connectorConfigMessage, type AirbyteMessage } from "../protocol/messages.js";
 import { readJsonFile } from "../protocol/json-file.js";
 import { stripeAccountFor } from "../stripe/accounts.js";
 import { clientFor } from "../stripe/client-for.js";
@@ -11,9 +12,12 @@ import { probeStreams } from "./probe.js";
  * Validates the config, then proves the key works and probes what it can read.
  * A rejected key or account is a FAILED status.
  */
-export async function check(configPath: string): Promise<AirbyteMessage> {
-  const config = parseConfig(readJsonFile(configPath, "config"));
-  const client = clientFor(config);
+export async function check(configPath: string, output?: Output): Promise<AirbyteMessage> {
+  const raw = readJsonFile(configPath, "config");
+  const config = parseConfig(raw);
+  const client = clientFor(config, {
+    onRefreshTokenRotated: async (token) => output?.emitWithSecrets(connectorConfigMessage(withRefreshToken(raw, token))),
+  });
   try {
     const header = await stripeAccountFor(client, config.account_id);
     const via = header ? ` (as connected account ${header})` : "";

@@ -24,7 +24,7 @@ export async function probeStreams(client: StripeClient, account: AccountScope):
     let found = parentIds.get(def.name);
     if (!found) {
       found = client
-        .get<{ data: Array<{ id?: string }> }>(resolvePath(def, { accountId: account.id }), { ...def.params, limit: 1 }, request)
+        .get<{ data: Array<{ id?: string }> }>(resolvePath(def, { accountId: account.id }), { ...def.params, ...(def.unpaginated ? {} : { limit: 1 }) }, request)
         .then((page) => page.data[0]?.id);
       parentIds.set(def.name, found);
     }
@@ -33,6 +33,11 @@ export async function probeStreams(client: StripeClient, account: AccountScope):
   return Promise.all(
     STREAMS.map(async (def): Promise<ProbeResult> => {
       try {
+        if (def.report) {
+          // A report stream needs its report type to exist for the account (runs are only tried by a read).
+          await client.get(`/v1/reporting/report_types/${encodeURIComponent(def.report.type)}`, {}, request);
+          return { stream: def.name };
+        }
         if (!def.parent) {
           await firstId(def);
           return { stream: def.name };

@@ -1,9 +1,9 @@
-import { parseConfig } from "../config.js";
+import { parseConfig, withRefreshToken } from "../config.js";
 import type { Output } from "../output.js";
 import { airbyteSink } from "../protocol/airbyte-sink.js";
 import { parseConfiguredCatalog } from "../protocol/configured-catalog.js";
 import { readJsonFile } from "../protocol/json-file.js";
-import { errorTrace } from "../protocol/messages.js";
+import { connectorConfigMessage, errorTrace } from "../protocol/messages.js";
 import { readOptionsFrom } from "../read/context.js";
 import { runRead } from "../read/engine.js";
 import { decodeAirbyteState } from "../state/airbyte.js";
@@ -13,10 +13,11 @@ import { clientFor } from "../stripe/client-for.js";
 
 /** `read`: returns the exit code (non-zero when any stream ended INCOMPLETE). */
 export async function read(paths: { config: string; catalog: string; state?: string }, output: Output): Promise<number> {
-  const config = parseConfig(readJsonFile(paths.config, "config"));
+  const raw = readJsonFile(paths.config, "config");
+  const config = parseConfig(raw);
   const selections = parseConfiguredCatalog(readJsonFile(paths.catalog, "catalog"));
   const state = paths.state === undefined ? EMPTY_STATE : decodeAirbyteState(readJsonFile(paths.state, "state"));
-  const client = clientFor(config);
+  const client = clientFor(config, { onRefreshTokenRotated: (token) => output.emitWithSecrets(connectorConfigMessage(withRefreshToken(raw, token))) });
   let accounts: AccountScope[];
   if (config.connected_accounts === undefined) {
     // Usually account_id is the key's own account: read at once, and let the client

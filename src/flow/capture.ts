@@ -4,6 +4,7 @@ import { decodeBindingState } from "../state/flow.js";
 import { accountsToRead } from "../stripe/accounts.js";
 import { clientFor } from "../stripe/client-for.js";
 import { BindingCapture, type CaptureContext } from "./binding.js";
+import { emitConfigUpdate } from "./config-update.js";
 import type { FlowLog } from "./log.js";
 import { parseBinding, type FlowRequest } from "./requests.js";
 
@@ -18,7 +19,7 @@ export const MAX_RUNTIME_MS = 24 * 3600 * 1000;
 export async function openCapture(request: NonNullable<FlowRequest["open"]>, output: Output, log: FlowLog, stop: AbortSignal): Promise<number> {
   const config = parseConfig(request.capture.config);
   const bindings = request.capture.bindings.map(parseBinding);
-  const client = clientFor(config);
+  const client = clientFor(config, { onRefreshTokenRotated: (token) => emitConfigUpdate(log, request.capture.config, token) });
   const accounts = await accountsToRead(client, config);
   await output.emit({ opened: {} });
   log.status("Capture started.", { bindings: bindings.map((b) => b.def.name), accounts: accounts.map((a) => a.id) });

@@ -3,7 +3,7 @@ import { connectionSpecification, DOCUMENTATION_URL, parseConfig } from "../conf
 import { ConfigError } from "../errors.js";
 import { STREAMS } from "../streams/table.js";
 import { DEFAULT_FULL_REFRESH_SCHEDULE, DEFAULT_INTERVAL, parseBinding, ResourceConfigSchema, type FlowRequest } from "./requests.js";
-import { DOCUMENT_KEY, documentSchema } from "./schema.js";
+import { documentKey, documentSchema } from "./schema.js";
 
 /** The Flow capture protocol's version this connector speaks. */
 export const FLOW_PROTOCOL = 3032023;
@@ -34,7 +34,7 @@ export function discoverResponse(request: NonNullable<FlowRequest["discover"]>):
           recommendedName: def.name,
           resourceConfig: { name: def.name, interval: DEFAULT_INTERVAL, schedule: def.incremental === null ? DEFAULT_FULL_REFRESH_SCHEDULE : "" },
           documentSchema: documentSchema(def),
-          key: DOCUMENT_KEY,
+          key: documentKey(def),
         })),
     },
   };

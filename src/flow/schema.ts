@@ -1,8 +1,14 @@
 import { streamSchema } from "../streams/schemas.js";
 import type { StreamDef } from "../streams/types.js";
 
-/** Documents are keyed by the Stripe id, however many accounts are captured (ids are unique across Stripe). */
-export const DOCUMENT_KEY = ["/id"];
+/**
+ * The key of a binding's documents: the stream's primary key, the Stripe id for
+ * most; the same however many accounts are captured (Stripe ids are unique
+ * across accounts), so adding a connected account never changes a collection's key.
+ */
+export function documentKey(def: StreamDef): string[] {
+  return def.primaryKey.map((path) => `/${path.join("/")}`);
+}
 
 /**
  * A stream's JSON schema as the document schema of a Flow collection, written
@@ -21,15 +27,16 @@ export function documentSchema(def: StreamDef): Record<string, unknown> {
     type?: unknown;
     properties?: Record<string, unknown>;
   };
+  const keyFields = def.primaryKey.map((path) => path[0]!);
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     ...rest,
     type: "object",
     "x-infer-schema": true,
-    required: ["id"],
+    required: keyFields,
     properties: {
       ...properties,
-      id: { type: "string", description: "Unique identifier for the object." },
+      ...(keyFields.includes("id") ? { id: { type: "string", description: "Unique identifier for the object." } } : {}),
       account_id: { type: "string", description: "The Stripe account the object belongs to." },
       _meta: {
         type: "object",

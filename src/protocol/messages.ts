@@ -20,6 +20,14 @@ export function stateMessage(stream: string, streamState: object, recordCount: n
   };
 }
 
+/**
+ * Airbyte's CONTROL message asking the platform to store a new config (here:
+ * after Stripe rotated the OAuth refresh token). `config` is the whole config.
+ */
+export function connectorConfigMessage(config: Record<string, unknown>, emittedAt = Date.now()): AirbyteMessage {
+  return { type: "CONTROL", control: { type: "CONNECTOR_CONFIG", emitted_at: emittedAt, connectorConfig: { config } } };
+}
+
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 
 export function logMessage(level: LogLevel, message: string): AirbyteMessage {

@@ -14,6 +14,8 @@ export interface ReadOptions {
   sliceDays: number;
   /** Split dense ranges into parts read in parallel (config adaptive_windows). */
   adaptive: boolean;
+  /** How long a report run may stay pending before its stream fails (config retry_max_seconds; default 600). */
+  reportWaitSeconds?: number;
 }
 
 /** What every fetcher of one account's read shares. */
@@ -38,11 +40,14 @@ export type FetchItem =
   | { kind: "failed"; stream: string; error: unknown };
 
 /** The options a read takes from the user's config. */
-export function readOptionsFrom(config: Pick<Config, "start_date" | "lookback_window_days" | "slice_range" | "adaptive_windows">): ReadOptions {
+export function readOptionsFrom(
+  config: Pick<Config, "start_date" | "lookback_window_days" | "slice_range" | "adaptive_windows" | "retry_max_seconds">,
+): ReadOptions {
   return {
     startDate: startDateSeconds(config),
     lookbackDays: config.lookback_window_days,
     sliceDays: config.slice_range,
     adaptive: config.adaptive_windows,
+    reportWaitSeconds: config.retry_max_seconds,
   };
 }

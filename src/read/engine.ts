@@ -8,6 +8,7 @@ import type { FetchItem, ReadContext, ReadOptions } from "./context.js";
 import { readEvents } from "./events-reader.js";
 import { Ledger } from "./ledger.js";
 import { readList } from "./list-reader.js";
+import { readReport } from "./report-reader.js";
 import type { Phase } from "./modes.js";
 import { PageBudget } from "./page-budget.js";
 import { consumersOf, planJobs, type Job } from "./planner.js";
@@ -92,7 +93,8 @@ async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadConte
     }
   };
   try {
-    const items = job.task.kind === "list" ? readList(ctx, job.task) : readEvents(ctx, job.task);
+    const task = job.task;
+    const items = task.kind === "list" ? readList(ctx, task) : task.kind === "events" ? readEvents(ctx, task) : readReport(ctx, task);
     for await (const item of items) await handle(item);
   } catch (error) {
     if (error instanceof ConfigError || (error instanceof StripeApiError && error.fatal)) throw error;

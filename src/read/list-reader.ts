@@ -42,7 +42,9 @@ async function* readUnfiltered(ctx: ReadContext, task: ListTask): AsyncGenerator
     for (;;) {
       let page: ListResponse;
       try {
-        page = await ctx.client.get<ListResponse>(path, { ...reader.query, limit: reader.pageSize, starting_after: after }, { account: ctx.account.header });
+        // An unpaginated list (report types) answers whole, and refuses limit and starting_after.
+        const paging = task.def.unpaginated ? {} : { limit: reader.pageSize, starting_after: after };
+        page = await ctx.client.get<ListResponse>(path, { ...reader.query, ...paging }, { account: ctx.account.header });
       } catch (error) {
         // The object an interrupted read stopped after is gone: start the list over (at least once, never a gap).
         if (!(error instanceof NotFoundError && after !== undefined && after === task.after)) throw error;

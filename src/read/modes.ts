@@ -29,7 +29,9 @@ export type StreamPlan =
   /** Read the (parent's) list over created [from, to], skipping what `done`/`after` say is read. */
   | { kind: "list"; from: number; to: number; done: Span[]; after?: string; checkpoint: (p: ListProgress) => StreamState; note?: string }
   /** Read `/v1/events` over created [from, to]. */
-  | { kind: "events"; from: number; to: number; checkpoint: (p: ListProgress) => StreamState };
+  | { kind: "events"; from: number; to: number; checkpoint: (p: ListProgress) => StreamState }
+  /** Run a financial report over windows from `from` to where the report's data ends. */
+  | { kind: "report"; from: number; checkpoint: (p: ListProgress) => StreamState };
 
 /**
  * Which part of an event-driven stream's work to plan: `all` (a read does its
@@ -61,6 +63,7 @@ export interface ModeInputs {
 export function decideMode(inputs: ModeInputs): StreamPlan | undefined {
   const { def, incremental, state, now, startDate, lookbackDays, phase = "all" } = inputs;
   const settled = now - SETTLE_SECONDS;
+  if (def.report) return phase === "events" ? undefined : reportPlan(incremental, state, startDate, lookbackDays * DAY);
   if (!incremental || !def.incremental) return phase === "events" ? undefined : fullRefresh(state, startDate, now);
   const lookback = lookbackDays * DAY;
 
@@ -125,6 +128,24 @@ function backfill(syncStart: number, startDate: number, now: number, resume?: Li
     after: resume?.after,
     checkpoint: (p) => (p.complete ? { cursor: syncStart } : { cursor: syncStart, list: { ...position(p, startDate), through: Math.max(startDate - 1, p.through) } }),
   };
+}
+
+/**
+ * A report stream: windows from the cursor, the end of the last interval read
+ * (less the lookback), or from start_date for a full refresh, which resumes
+ * after the last window an interrupted attempt finished. The reader's progress
+ * `through` is the last second its windows cover (a window's end is exclusive).
+ */
+function reportPlan(incremental: boolean, state: StreamState | undefined, startDate: number, lookback: number): StreamPlan {
+  if (!incremental) {
+    const through = state?.cursor === undefined && !state?.fullRefreshDone ? state?.list?.through : undefined;
+    const from = through !== undefined ? Math.max(startDate, through + 1) : startDate;
+    return { kind: "report", from, checkpoint: (p) => (p.complete ? { fullRefreshDone: true } : { list: { through: Math.max(from - 1, p.through) } }) };
+  }
+  const cursor = state?.cursor;
+  const from = cursor !== undefined ? Math.max(startDate, cursor - lookback) : startDate;
+  const floor = cursor ?? from;
+  return { kind: "report", from, checkpoint: (p) => ({ cursor: Math.max(floor, p.through + 1) }) };
 }
 
 function events(from: number, to: number): StreamPlan {

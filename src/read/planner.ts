@@ -42,7 +42,14 @@ export interface EventsTask {
   consumer: Consumer;
 }
 
-export type ReadTask = ListTask | EventsTask;
+/** One report stream, run over windows from `from` (see report-reader.ts). */
+export interface ReportTask {
+  kind: "report";
+  from: number;
+  consumer: Consumer;
+}
+
+export type ReadTask = ListTask | EventsTask | ReportTask;
 
 export interface Job {
   account: AccountScope;
@@ -78,9 +85,12 @@ export function planJobs(inputs: PlanInputs): { jobs: Job[]; notes: Array<{ acco
       });
       if (!plan) continue;
       if (plan.kind === "list" && plan.note) notes.push({ account: account.id, message: plan.note });
-      if (plan.kind !== "list") {
-        const consumer: Consumer = { selection, checkpoint: plan.checkpoint, done: [] };
-        jobs.push({ account, task: { kind: "events", from: plan.from, to: plan.to, consumer } });
+      if (plan.kind === "events") {
+        jobs.push({ account, task: { kind: "events", from: plan.from, to: plan.to, consumer: { selection, checkpoint: plan.checkpoint, done: [] } } });
+        continue;
+      }
+      if (plan.kind === "report") {
+        jobs.push({ account, task: { kind: "report", from: plan.from, consumer: { selection, checkpoint: plan.checkpoint, done: [] } } });
         continue;
       }
       const root = rootOf(selection.def);
@@ -113,6 +123,6 @@ function withDone(p: ListProgress, from: number, done: readonly Span[]): ListPro
 }
 
 export function consumersOf(task: ReadTask): Consumer[] {
-  if (task.kind === "events") return [task.consumer];
+  if (task.kind !== "list") return [task.consumer];
   return task.self ? [task.self, ...task.children] : task.children;
 }

@@ -1,3 +1,4 @@
+import { REPORTS, reportKey, reportStreamName, type ReportSpec } from "./reports.js";
 import type { StreamDef } from "./types.js";
 
 const ID: string[][] = [["id"]];
@@ -37,6 +38,26 @@ function immutable(name: string, path: string, sdkType: string, extra: Partial<S
     createdField: "created",
     eventTypes: [],
     ...extra,
+  };
+}
+
+/**
+ * A financial report: its records are the rows of report runs (POST
+ * /v1/reporting/report_runs) over windows from the cursor, the end of the last
+ * interval read. `sdkType` names no SDK type: scripts/report-schemas.ts types
+ * the records from the report's columns.
+ */
+function report(spec: ReportSpec): StreamDef {
+  return {
+    name: reportStreamName(spec.type),
+    path: "/v1/reporting/report_runs",
+    sdkType: "",
+    primaryKey: reportKey(spec),
+    cursorField: "interval_end",
+    incremental: "report",
+    createdFilter: false,
+    eventTypes: [],
+    report: spec,
   };
 }
 
@@ -368,6 +389,40 @@ export const STREAMS: readonly StreamDef[] = [
     "billing.meter.reactivated",
     "billing.meter.updated",
   ], { createdFilter: false }),
+  immutable("report_runs", "/v1/reporting/report_runs", "Reporting.ReportRun"),
+  {
+    name: "report_types",
+    path: "/v1/reporting/report_types",
+    sdkType: "Reporting.ReportType",
+    primaryKey: ID,
+    incremental: null,
+    createdFilter: false,
+    eventTypes: [],
+    unpaginated: true,
+  },
+  ...REPORTS.map(report),
+  // Radar value lists have no events: full refresh only.
+  {
+    name: "value_lists",
+    path: "/v1/radar/value_lists",
+    sdkType: "Radar.ValueList",
+    primaryKey: ID,
+    incremental: null,
+    createdFilter: true,
+    createdField: "created",
+    eventTypes: [],
+  },
+  {
+    name: "value_list_items",
+    path: "/v1/radar/value_list_items",
+    sdkType: "Radar.ValueListItem",
+    primaryKey: ID,
+    incremental: null,
+    createdFilter: false,
+    createdField: "created",
+    eventTypes: [],
+    parent: { stream: "value_lists", queryParam: "value_list", copy: {} },
+  },
   {
     name: "webhook_endpoints",
     path: "/v1/webhook_endpoints",

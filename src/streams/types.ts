@@ -11,6 +11,8 @@ export type Incremental =
   | "events"
   /** A child list: re-read for the parents that changed, cursor is the parent's. */
   | "parent"
+  /** A Stripe financial report: runs over windows from the cursor (the last interval's end). */
+  | "report"
   /** No way to tell what changed: full refresh only. */
   | null;
 
@@ -28,6 +30,8 @@ export interface ParentLink {
   /** Fields copied from the parent onto every child record: child field -> parent field. */
   copy: Record<string, string>;
 }
+
+import type { ReportSpec } from "./reports.js";
 
 export interface StreamDef {
   /** Stream name, as Airbyte's source-stripe names it. */
@@ -57,4 +61,8 @@ export interface StreamDef {
   configPathParams?: Record<string, "account_id">;
   /** Stripe product that must be enabled on the account for the endpoint to exist. */
   product?: string;
+  /** The endpoint returns its whole list at once and takes no `limit` or `starting_after`. */
+  unpaginated?: boolean;
+  /** The stream is a Stripe financial report, read by report runs (see reports.ts). */
+  report?: ReportSpec;
 }

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import pRetry, { AbortError } from "p-retry";
 import Stripe from "stripe";
 import { ConfigError } from "../errors.js";
-import { classifyFailure, RateLimitError, header, type FailedRequest, type StripeApiError } from "./errors.js";
+import { AuthenticationError, classifyFailure, RateLimitError, header, StripeApiError, type FailedRequest } from "./errors.js";
 import { RequestLimiter, type Priority } from "./limiter.js";
 import { encodeQuery, type Query } from "./query.js";
 import { retryAfterMs, retryDecision, retryWaitMs, type RetryLimits } from "./retry.js";
@@ -11,8 +13,22 @@ export interface ListResponse {
   has_more: boolean;
 }
 
+/**
+ * Where requests get their key when it is not a fixed API key: an OAuth access
+ * token that expires and is refreshed (see oauth.ts).
+ */
+export interface AccessTokens {
+  /** The token to send now (refreshed first if it is known to have expired). */
+  current(): Promise<string>;
+  /** Stripe rejected `stale`: get a new token unless another request already did. */
+  refresh(stale: string): Promise<void>;
+}
+
 export interface ClientOptions extends Partial<RetryLimits> {
+  /** The API key; with `tokens`, the key only masks messages and sets the mode (live or test). */
   apiKey: string;
+  /** OAuth: requests send the current access token instead of `apiKey`. */
+  tokens?: AccessTokens;
   /** Requests in flight at most, across every stream. */
   concurrency: number;
   /** Keep rate x latency requests in flight (up to `concurrency`) rather than always `concurrency`. */
@@ -30,6 +46,31 @@ export interface RequestOptions {
   priority?: Priority;
   /** Stripe-Version for this request only, where an endpoint needs an older API version than the SDK's. */
   apiVersion?: string;
+  /** Which of Stripe's hosts serves the path: api.stripe.com (default), files.stripe.com, connect.stripe.com. */
+  apiBase?: "api" | "files" | "connect";
+  /** A key for this request only (the OAuth token exchange authenticates with the client secret). */
+  apiKey?: string;
+  /**
+   * Sent once, never again, and for no account: the OAuth token exchange,
+   * whose refresh token Stripe invalidates on use (a retry after a lost
+   * answer would only be refused).
+   */
+  once?: boolean;
+}
+
+type Method = "GET" | "POST";
+
+/** One request as the retry loop sends it again and again. */
+interface Outgoing {
+  method: Method;
+  path: string;
+  url: string;
+  body?: Record<string, unknown>;
+  options: RequestOptions;
+  /** Set once per POST: Stripe answers a retried POST with the first one's result rather than acting twice. */
+  idempotencyKey?: string;
+  /** Resolve with the response stream (file contents) rather than parsed JSON. */
+  streaming?: boolean;
 }
 
 /** Stripe's budget for a key's read requests: 100/s live, 25/s in test mode, less a 3% margin. */
@@ -50,8 +91,10 @@ export class StripeClient {
   /** Stripe-Account for requests that name no account, once known (see `assumeOwnAccount`). */
   private defaultAccount?: string;
   private defaultAccountPending?: Promise<string | undefined>;
+  private tokens?: AccessTokens;
 
   constructor(private readonly options: ClientOptions) {
+    this.tokens = options.tokens;
     this.stripe = new Stripe(options.apiKey, {
       ...sdkTarget(options.apiBase ?? process.env.STRIPE_API_BASE),
       maxNetworkRetries: 0,
@@ -64,6 +107,11 @@ export class StripeClient {
       maxConcurrency: options.concurrency,
       adaptiveConcurrency: options.adaptiveConcurrency ?? false,
     });
+  }
+
+  /** From now on requests carry these (OAuth) tokens rather than the API key. */
+  useTokens(tokens: AccessTokens): void {
+    this.tokens = tokens;
   }
 
   /** Request slots nobody holds or waits for right now (see RequestLimiter.idleSlots). */
@@ -95,57 +143,128 @@ export class StripeClient {
 
   /** GET `path` with `query`. */
   async get<T = Record<string, unknown>>(path: string, query: Query = {}, options: RequestOptions = {}): Promise<T> {
+    const qs = encodeQuery(query);
+    const request: Outgoing = { method: "GET", path, url: qs ? `${path}?${qs}` : path, options };
     const pending = options.account === undefined ? this.defaultAccountPending : undefined;
-    if (!pending) return this.send<T>(path, query, { ...options, account: options.account ?? this.defaultAccount });
-    const optimistic = this.send<T>(path, query, options);
+    if (!pending) return this.send<T>({ ...request, options: { ...options, account: options.account ?? this.defaultAccount } });
+    const optimistic = this.send<T>(request);
     optimistic.catch(() => undefined);
     const account = await pending;
-    return account === undefined ? optimistic : this.send<T>(path, query, { ...options, account });
+    return account === undefined ? optimistic : this.send<T>({ ...request, options: { ...options, account } });
   }
 
-  private async send<T>(path: string, query: Query, options: RequestOptions): Promise<T> {
-    const qs = encodeQuery(query);
-    const url = qs ? `${path}?${qs}` : path;
-    const requestOptions = {
-      ...(options.account ? { stripeAccount: options.account } : {}),
-      ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
-    };
+  /**
+   * POST `params` (form-encoded as Stripe takes them) to `path`. Every attempt
+   * carries the same Idempotency-Key, so a retry after a lost answer does not
+   * create a second object. Unlike a GET it waits to know the account first:
+   * a POST sent for the wrong account cannot be taken back.
+   */
+  async post<T = Record<string, unknown>>(path: string, params: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
+    if (options.once) return this.sendOnce<T>({ method: "POST", path, url: path, body: params, options });
+    const account = options.account ?? (this.defaultAccountPending ? await this.defaultAccountPending : this.defaultAccount);
+    return this.send<T>({ method: "POST", path, url: path, body: params, options: { ...options, account }, idempotencyKey: randomUUID() });
+  }
+
+  /**
+   * GET a file's contents as a stream (report results), from files.stripe.com.
+   * The request slot is held until the answer's headers arrive; the body is
+   * read at the caller's pace, after.
+   */
+  async download(path: string, options: RequestOptions = {}): Promise<Readable> {
+    const account = options.account ?? (this.defaultAccountPending ? await this.defaultAccountPending : this.defaultAccount);
+    return this.send<Readable>({ method: "GET", path, url: path, options: { apiBase: "files", ...options, account }, streaming: true });
+  }
+
+  private async send<T>(request: Outgoing): Promise<T> {
     const maxRetryMs = this.options.maxRetryMs ?? 10 * 60_000;
     const started = performance.now();
-    return pRetry(
-      () =>
-        this.limiter.run(async () => {
-          this.stats.requests++;
-          try {
-            // A copy without the SDK's non-enumerable lastResponse (the HTTP response object), which would live as long as the page.
-            return { ...(await this.stripe.rawRequest("GET", url, undefined, requestOptions)) } as T;
-          } catch (error) {
-            const failure = this.classify("GET", path, options.account, error);
-            throw retryDecision(failure).retry ? failure : new AbortError(failure);
-          }
-        }, options.priority),
-      {
-        retries: (this.options.maxAttempts ?? 10) - 1,
-        maxRetryTime: maxRetryMs,
-        // p-retry counts attempts and keeps the time budget; the wait is ours alone (see retryWaitMs).
-        minTimeout: 0,
-        shouldConsumeRetry: ({ error }) => retryDecision(error as StripeApiError).consumesAttempt,
-        shouldRetry: async ({ error, retriesConsumed }) => {
-          this.stats.retries++;
-          const waitMs = retryWaitMs(error as StripeApiError, retriesConsumed, maxRetryMs - (performance.now() - started));
-          if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-          return true;
-        },
+    return pRetry(() => this.signedIn<T>(request), {
+      retries: (this.options.maxAttempts ?? 10) - 1,
+      maxRetryTime: maxRetryMs,
+      // p-retry counts attempts and keeps the time budget; the wait is ours alone (see retryWaitMs).
+      minTimeout: 0,
+      shouldConsumeRetry: ({ error }) => retryDecision(error as StripeApiError).consumesAttempt,
+      shouldRetry: async ({ error, retriesConsumed }) => {
+        this.stats.retries++;
+        const waitMs = retryWaitMs(error as StripeApiError, retriesConsumed, maxRetryMs - (performance.now() - started));
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return true;
       },
-    );
+    });
+  }
+
+  private async sendOnce<T>(request: Outgoing): Promise<T> {
+    try {
+      return await this.signedIn<T>(request);
+    } catch (error) {
+      throw error instanceof AbortError ? error.originalError : error;
+    }
+  }
+
+  /**
+   * One try. The key comes first, outside the request slot: getting an OAuth
+   * access token is a request of its own, and waiting for it in a slot could
+   * leave none free for it. An access token Stripe calls expired (401) is
+   * refreshed and the request sent once more at once: that is no failure.
+   */
+  private async signedIn<T>(request: Outgoing): Promise<T> {
+    const priority = request.options.priority;
+    const key = await this.keyFor(request);
+    try {
+      return await this.limiter.run(() => this.attempt<T>(request, key), priority);
+    } catch (error) {
+      const failure: unknown = error instanceof AbortError ? error.originalError : error;
+      if (!(failure instanceof AuthenticationError) || !this.tokens || request.options.apiKey !== undefined || key === undefined) throw error;
+      await this.tokens.refresh(key).catch((refreshError: unknown) => {
+        throw refreshError instanceof StripeApiError && !retryDecision(refreshError).retry ? new AbortError(refreshError) : refreshError;
+      });
+      const fresh = await this.keyFor(request);
+      return await this.limiter.run(() => this.attempt<T>(request, fresh), priority);
+    }
+  }
+
+  /** The key to send; a token exchange that failed for good (a refused refresh token) ends the retries at once. */
+  private async keyFor(request: Outgoing): Promise<string | undefined> {
+    if (request.options.apiKey !== undefined) return request.options.apiKey;
+    if (!this.tokens) return undefined;
+    try {
+      return await this.tokens.current();
+    } catch (error) {
+      throw error instanceof StripeApiError && !retryDecision(error).retry ? new AbortError(error) : error;
+    }
+  }
+
+  private async attempt<T>(request: Outgoing, key: string | undefined): Promise<T> {
+    this.stats.requests++;
+    try {
+      const response = await this.stripe.rawRequest(request.method, request.url, request.body, this.sdkOptions(request, key));
+      // A copy without the SDK's non-enumerable lastResponse (the HTTP response object), which would live as long as the page.
+      return (request.streaming ? response : { ...response }) as T;
+    } catch (error) {
+      const failure = this.classify(request, error, key);
+      throw retryDecision(failure).retry ? failure : new AbortError(failure);
+    }
+  }
+
+  private sdkOptions(request: Outgoing, key: string | undefined): Stripe.RawRequestOptions & { streaming?: boolean } {
+    const { account, apiVersion, apiBase } = request.options;
+    return {
+      ...(account ? { stripeAccount: account } : {}),
+      ...(apiVersion ? { apiVersion } : {}),
+      ...(apiBase && apiBase !== "api" ? { apiBase } : {}),
+      ...(key ? { apiKey: key } : {}),
+      ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      ...(request.streaming ? { streaming: true } : {}),
+    };
   }
 
   /** The SDK's failure as the connector's error class; a 429 also slows the limiter down. */
-  private classify(method: string, path: string, account: string | undefined, error: unknown): StripeApiError {
-    const sdk = error as Partial<Stripe.errors.StripeError> & { message?: string; type?: string };
+  private classify(outgoing: Outgoing, error: unknown, key: string | undefined): StripeApiError {
+    const sdk = error as Partial<Stripe.errors.StripeError> & { message?: string; type?: string; rawType?: string };
+    const account = outgoing.options.account;
     const request: FailedRequest = {
-      method,
-      path,
+      method: outgoing.method,
+      path: outgoing.path,
       status: typeof sdk.statusCode === "number" ? sdk.statusCode : undefined,
       code: sdk.code,
       message: sdk.message ?? String(error),
@@ -153,8 +272,9 @@ export class StripeClient {
       headers: sdk.headers as FailedRequest["headers"],
       account,
       timedOut: /timed? ?out/i.test(sdk.message ?? ""),
+      ...(sdk.type && OAUTH_ERRORS.has(sdk.type) ? { oauthError: sdk.rawType } : {}),
     };
-    const failure = classifyFailure(request, this.options.apiKey);
+    const failure = classifyFailure(request, key ?? this.options.apiKey);
     if (failure instanceof RateLimitError) {
       this.stats.rateLimited++;
       this.limiter.rateLimited(retryAfterMs(header(request, "retry-after")));
@@ -162,6 +282,17 @@ export class StripeClient {
     return failure;
   }
 }
+
+/** The SDK's classes for OAuth's own error answers ({"error": "invalid_grant", ...}). */
+const OAUTH_ERRORS = new Set([
+  "StripeOAuthError",
+  "StripeInvalidGrantError",
+  "StripeInvalidClientError",
+  "StripeOAuthInvalidRequestError",
+  "StripeInvalidScopeError",
+  "StripeUnsupportedGrantTypeError",
+  "StripeUnsupportedResponseTypeError",
+]);
 
 function sdkTarget(apiBase: string | undefined): { host?: string; port?: number; protocol?: "http" | "https" } {
   if (!apiBase) return {};

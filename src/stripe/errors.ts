@@ -47,6 +47,8 @@ export interface FailedRequest {
   account?: string;
   /** The transport gave up waiting for an answer. */
   timedOut?: boolean;
+  /** OAuth endpoints' own error code (invalid_grant, invalid_client, ...). */
+  oauthError?: string;
 }
 
 function said(request: FailedRequest): string {
@@ -78,9 +80,28 @@ export class AccountAccessError extends StripeApiError {
 /** 403 on a resource: a restricted key without that permission. */
 export class PermissionError extends StripeApiError {
   readonly retryable = false;
+  /** The permission Stripe names as missing (`rak_..._write`), when it names one. */
+  readonly permission?: string;
+  constructor(request: FailedRequest) {
+    const permission = /Having the '([a-z0-9_]+)' permission/.exec(request.message)?.[1];
+    const access = request.method === "GET" ? "read" : "write";
+    const grant = permission ? `Grant it ${permission}` : `Grant it ${access} access to this resource`;
+    super(
+      `the API key lacks the permission to ${access} ${request.path}. ${grant}, or deselect the stream. ${said(request)}`,
+      "config_error",
+      request,
+    );
+    this.permission = permission;
+  }
+}
+
+/** The OAuth token endpoint refused the refresh token (revoked, expired, or already used): only signing in again helps. */
+export class OAuthGrantError extends StripeApiError {
+  readonly retryable = false;
+  override readonly fatal = true;
   constructor(request: FailedRequest) {
     super(
-      `the API key lacks the permission to read ${request.path}. Grant it read access to this resource, or deselect the stream. ${said(request)}`,
+      `Stripe refused the OAuth refresh token (${request.oauthError}): it was revoked, has expired or was already used. Sign in with Stripe again to get a new one. ${said(request)}`,
       "config_error",
       request,
     );
@@ -147,6 +168,21 @@ export class ServerError extends StripeApiError {
   }
 }
 
+/**
+ * A 2xx answer whose object carries a string `error` field, which the SDK
+ * takes for an OAuth error and throws: a failed report run (`status: failed`,
+ * `error: "..."`) is answered so. `detail` is that field.
+ */
+export class FailedObjectAnswer extends StripeApiError {
+  readonly retryable = false;
+  constructor(request: FailedRequest) {
+    super(`${request.method} ${request.path} answered an object that failed: ${request.oauthError}`, "system_error", request);
+  }
+  get detail(): string {
+    return this.request.oauthError ?? "";
+  }
+}
+
 /** No answer: a reset connection, DNS, or a timeout. */
 export class ConnectionError extends StripeApiError {
   readonly retryable = true;
@@ -164,6 +200,8 @@ export function classifyFailure(request: FailedRequest, apiKey: string): StripeA
   const { status, code } = request;
   const shouldRetry = header(request, "stripe-should-retry");
   if (status === undefined) return new ConnectionError(request);
+  if (request.oauthError !== undefined && status < 300) return new FailedObjectAnswer(request);
+  if (request.oauthError !== undefined && status < 500 && status !== 429) return new OAuthGrantError(request);
   if (status === 401) return new AuthenticationError(request, apiKey);
   if (status === 403) {
     const aboutAccount = code === "account_invalid" || /does not have access to account/i.test(request.message);

@@ -225,6 +225,12 @@ const LISTS: ListSpec[] = [
   },
   { path: "/v1/quotes", coll: "quote" },
   { path: "/v1/radar/early_fraud_warnings", coll: "radar.early_fraud_warning" },
+  { path: "/v1/radar/value_lists", coll: "radar.value_list" },
+  {
+    path: "/v1/radar/value_list_items",
+    coll: "radar.value_list_item",
+    queryParent: { param: "value_list", type: "radar.value_list", key: "@parent" },
+  },
   { path: "/v1/refunds", coll: "refund" },
   // Stripe lists only open reviews.
   { path: "/v1/reviews", coll: "review", always: () => ({ pred: (r) => r.fields.open === true }) },

@@ -80,6 +80,8 @@ export const TYPES: Record<string, TypeDef> = Object.fromEntries(
     T("promotion_code", "promo_", { retrievePath: "/v1/promotion_codes", noun: "promotion code" }),
     T("quote", "qt_", { retrievePath: "/v1/quotes" }),
     T("radar.early_fraud_warning", "issfr_", { retrievePath: "/v1/radar/early_fraud_warnings", noun: "early fraud warning" }),
+    T("radar.value_list", "rsl_", { eventPrefix: null, deletion: "remove", retrievePath: "/v1/radar/value_lists", noun: "value list" }),
+    T("radar.value_list_item", "rsli_", { eventPrefix: null, deletion: "remove", retrievePath: "/v1/radar/value_list_items", noun: "value list item" }),
     T("refund", "re_", { retrievePath: "/v1/refunds" }),
     T("review", "prv_", { retrievePath: "/v1/reviews" }),
     T("setup_attempt", "setatt_", { eventPrefix: null, noun: "setup attempt" }),
@@ -110,6 +112,7 @@ export const NESTED: Record<string, { parentType: string; field?: string; option
   setup_attempt: { parentType: "setup_intent", field: "setup_intent" },
   item: { parentType: "checkout.session" },
   tax_id: { parentType: "customer", field: "customer", optional: true },
+  "radar.value_list_item": { parentType: "radar.value_list", field: "value_list" },
 };
 
 /** The collection an object of `type` goes to, given the parent it names. */
@@ -207,6 +210,9 @@ export const EMBEDS: Record<string, EmbedSpec[]> = {
     { field: "line_items", collection: "item", key: "@parent", url: (id) => `/v1/checkout/sessions/${id}/line_items`, always: false },
   ],
   file: [{ field: "links", collection: "file_link", key: "file", url: (id) => `/v1/file_links?file=${id}`, always: false }],
+  "radar.value_list": [
+    { field: "list_items", collection: "radar.value_list_item", key: "@parent", url: (id) => `/v1/radar/value_list_items?value_list=${id}`, always: true },
+  ],
 };
 
 /** Fields that can be expanded on types newer than the 2023 spec, or includable lists. */

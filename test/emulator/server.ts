@@ -10,7 +10,9 @@ import { Api, type RequestCtx } from "./api.js";
 import type { Json } from "./data.js";
 import { ApiError, invalid, maskKey, unrecognizedUrl } from "./errors.js";
 import { Rng, base62 } from "./prng.js";
-import { parseQuery, QueryParseError } from "./query.js";
+import { parseQuery, QueryParseError, type QueryObject } from "./query.js";
+import { fakeEncryptConfig, OAuth } from "./oauth.js";
+import { Reporting, type ReportingKnobs } from "./reporting.js";
 import type { BulkOptions } from "./seed.js";
 import type { Clock, Fields } from "./store.js";
 import { PLATFORM_ACCOUNT, World } from "./world.js";
@@ -56,6 +58,12 @@ export interface Knobs {
   restrictedDenied: string[];
   /** Extra latency for requests whose path and query contain `match` (to hold one request back in a race). */
   slowRequests: Array<{ match: string; ms: number }>;
+  /** Reporting API: how long runs stay pending, which report types' runs fail, where data ends (see reporting.ts). */
+  reportRunDelayMs: number;
+  reportRunFail: string[];
+  reportDataAvailableEnd?: number;
+  /** OAuth access tokens live this long (Stripe Apps': an hour). */
+  oauthAccessTokenTtlSeconds: number;
 }
 
 export interface EmulatorOptions {
@@ -84,6 +92,8 @@ export interface EmulatorOptions {
   keys?: KeyOptions;
   /** Virtual collections of many objects (e.g. 1,000,000 charges) rendered on demand. */
   bulk?: BulkOptions | BulkOptions[];
+  /** Report runs stay pending this long (default 0: done by the first retrieve). */
+  reportRunDelayMs?: number;
 }
 
 export interface Stats {
@@ -120,6 +130,10 @@ export interface Emulator {
   deleteObject(id: string, account?: string): Json;
   /** Live objects per collection. */
   counts(account?: string): Record<string, number>;
+  /** The Reporting API's runs and files. */
+  reporting: Reporting;
+  /** OAuth refresh and access tokens. */
+  oauth: OAuth;
 }
 
 /** Stripe product whose endpoints live under a path prefix. */
@@ -146,11 +160,11 @@ function pathMatches(pattern: string, path: string): boolean {
   return path === pattern || path.startsWith(pattern + "/");
 }
 
-/** Name of the restricted-key permission for a path: /v1/issuing/cards -> rak_issuing_card_read. */
-function permissionFor(path: string): string {
+/** Name of the restricted-key permission for a request: GET /v1/issuing/cards -> rak_issuing_card_read, POST ... _write. */
+function permissionFor(path: string, method = "GET"): string {
   const segs = path.split("/").slice(2).filter((s) => s && !/^[a-z]+_[A-Za-z0-9]{6,}/.test(s));
   const last = (segs[segs.length - 1] ?? "resource").replace(/s$/, "");
-  return `rak_${[...segs.slice(0, -1), last].join("_")}_read`;
+  return `rak_${[...segs.slice(0, -1), last].join("_")}_${method === "GET" ? "read" : "write"}`;
 }
 
 class TokenBucket {
@@ -203,7 +217,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     retryAfter: opts.retryAfter ?? 0,
     restrictedDenied: [...(opts.keys?.restrictedDenied ?? DEFAULT_RESTRICTED_DENIED)],
     slowRequests: [],
+    reportRunDelayMs: opts.reportRunDelayMs ?? 0,
+    reportRunFail: [],
+    oauthAccessTokenTtlSeconds: 3600,
   };
+  const reporting = new Reporting(world, (): ReportingKnobs => knobs);
+  const oauth = new OAuth(opts.seed ?? 1, PLATFORM_ACCOUNT, () => knobs);
   let buckets = new Map<string, TokenBucket>();
   let stats = emptyStats();
   const faultRng = new Rng((opts.seed ?? 1) * 104729 + 11);
@@ -226,6 +245,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (patch.disabledProducts !== undefined) knobs.disabledProducts = [...patch.disabledProducts];
     if (patch.restrictedDenied !== undefined) knobs.restrictedDenied = [...patch.restrictedDenied];
     if (patch.slowRequests !== undefined) knobs.slowRequests = patch.slowRequests.map((r) => ({ match: String(r.match), ms: Number(r.ms) }));
+    if (patch.reportRunDelayMs !== undefined) knobs.reportRunDelayMs = Number(patch.reportRunDelayMs);
+    if (patch.reportRunFail !== undefined) knobs.reportRunFail = [...patch.reportRunFail];
+    if (patch.oauthAccessTokenTtlSeconds !== undefined) knobs.oauthAccessTokenTtlSeconds = Number(patch.oauthAccessTokenTtlSeconds);
+    if ("reportDataAvailableEnd" in patch) knobs.reportDataAvailableEnd = patch.reportDataAvailableEnd === undefined ? undefined : Number(patch.reportDataAvailableEnd);
     return knobs;
   };
 
@@ -246,6 +269,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   // ---- /v1 ----
 
   const handleApi = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, rawQuery: string) => {
+    // A POST's body is read at once, whatever the answer, so the connection stays usable.
+    const bodyText = req.method === "POST" ? readBody(req) : Promise.resolve("");
+    bodyText.catch(() => undefined);
     stats.requests++;
     stats.perPath[path] = (stats.perPath[path] ?? 0) + 1;
     const route = api.routeOf(path) ?? "(unrouted)";
@@ -279,7 +305,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           { "WWW-Authenticate": 'Basic realm="Stripe"' },
         );
       }
-      if (key !== secretKey && key !== restrictedKey) {
+      const token = key !== secretKey && key !== restrictedKey ? oauth.check(key) : "valid";
+      if (token === "expired") {
+        return fail(invalid(401, `Expired API Key provided: ${maskKey(key)}`, "api_key_expired"), { "WWW-Authenticate": 'Basic realm="Stripe"' });
+      }
+      if (token === undefined) {
         return fail(invalid(401, `Invalid API Key provided: ${maskKey(key)}`), { "WWW-Authenticate": 'Basic realm="Stripe"' });
       }
       const keyAccount = world.accounts.get(PLATFORM_ACCOUNT)!;
@@ -302,7 +332,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         return fail(
           invalid(
             403,
-            `The provided key '${maskKey(key)}' does not have the required permissions for this endpoint on account '${account.id}'. Having the '${permissionFor(path)}' permission would allow this request to continue.`,
+            `The provided key '${maskKey(key)}' does not have the required permissions for this endpoint on account '${account.id}'. Having the '${permissionFor(path, req.method)}' permission would allow this request to continue.`,
           ),
         );
       }
@@ -351,8 +381,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         throw e;
       }
       const ctx: RequestCtx = { world, account, method: req.method ?? "GET", path, query };
+      const accountHeader: Record<string, string> = account.id !== keyAccount.id ? { "Stripe-Account": account.id } : {};
+      const form = formBody(await bodyText);
+      const exchange = oauth.handle(ctx.method, path, form);
+      if (exchange) return reply(exchange.status, exchange.body);
+      const special = reporting.handle({ ...ctx, body: form });
+      if (special && "raw" in special) {
+        status = 200;
+        res.writeHead(200, { "Content-Type": String(special.contentType), "Content-Length": String(Buffer.byteLength(String(special.raw))), "Request-Id": requestId(), ...accountHeader });
+        res.end(special.raw);
+        return;
+      }
+      if (special) return reply(200, special, accountHeader);
+      if (ctx.method !== "GET") throw unrecognizedUrl(ctx.method, path);
       const body = api.handle(ctx);
-      reply(200, body, account.id !== keyAccount.id ? { "Stripe-Account": account.id } : {});
+      reply(200, body, accountHeader);
     } catch (e) {
       if (e instanceof ApiError) fail(e);
       else {
@@ -427,6 +470,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stats = { ...emptyStats(), inFlight: stats.inFlight };
       return send(res, 200, stats);
     }
+    if (sub === "/oauth/refresh_token" && method === "POST") return send(res, 200, { refresh_token: oauth.issueRefreshToken() });
+    if (sub === "/encrypt-config" && method === "POST") return send(res, 200, fakeEncryptConfig(body));
     if (sub === "/counts" && method === "GET") return send(res, 200, world.counts(q.get("account") ?? undefined));
     throw unrecognizedUrl(method, path);
   };
@@ -443,8 +488,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       });
       return;
     }
-    // Drain any body so keep-alive connections stay usable.
-    req.resume();
+    // Drain any body so keep-alive connections stay usable (a POST's is read by handleApi).
+    if (req.method !== "POST") req.resume();
     void handleApi(req, res, path, rawQuery);
   });
   server.keepAliveTimeout = 30_000;
@@ -485,7 +530,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     deleteObject: (id, account) => world.delete(id, account),
     counts: (account) => world.counts(account),
+    reporting,
+    oauth,
   };
+}
+
+/** A POST's form-encoded body in Stripe's bracket notation. */
+function formBody(text: string): QueryObject {
+  try {
+    return parseQuery(text);
+  } catch (e) {
+    if (e instanceof QueryParseError) throw invalid(400, e.message);
+    throw e;
+  }
 }
 
 function rateLimitError(): ApiError {

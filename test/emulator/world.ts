@@ -8,6 +8,7 @@ import { invalid } from "./errors.js";
 import { Rng } from "./prng.js";
 import { Renderer } from "./render.js";
 import { ANCHOR, DAY, NESTED, TYPES, collectionFor, creationEventType, eventPrefixFor } from "./resources.js";
+import { seedValueLists } from "./radar.js";
 import { type BulkOptions, Seeder, accountFields, addBulk, makeEvent } from "./seed.js";
 import { Clock, DataSet, type Fields, IdGen, OPEN_BOUNDS, type Rec, walk } from "./store.js";
 
@@ -91,6 +92,7 @@ export class World {
       });
       seeder.run();
     });
+    seedValueLists(platform.data, this.seed, this.scale);
     const bulks = opts.bulk === undefined ? [] : Array.isArray(opts.bulk) ? opts.bulk : [opts.bulk];
     for (const b of bulks) {
       const acct = this.accounts.get(b.account ?? PLATFORM_ACCOUNT);

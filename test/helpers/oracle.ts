@@ -14,15 +14,22 @@ export async function oracleObjects(emulator: Emulator, def: StreamDef, account 
     const out: Array<Record<string, any>> = [];
     let after: string | undefined;
     for (;;) {
-      const qs = new URLSearchParams({ limit: "100" });
+      // An unpaginated list (report types) refuses `limit`.
+      const qs = new URLSearchParams(def.unpaginated ? {} : { limit: "100" });
       for (const [k, v] of Object.entries(params)) if (k !== "expand" && typeof v === "string") qs.set(k, v);
       if (after) qs.set("starting_after", after);
-      const response = await fetch(`${emulator.url}${path}?${qs}`, { headers });
-      if (response.status !== 200) throw new Error(`oracle: ${path}?${qs} answered ${response.status}`);
-      const page = (await response.json()) as { data: Array<Record<string, any>>; has_more: boolean };
+      const page = await get(`${emulator.url}${path}?${qs}`);
       out.push(...page.data);
       if (!page.has_more || page.data.length === 0) return out;
       after = String(page.data.at(-1)!.id);
+    }
+  };
+  // The emulator may be injecting faults: the oracle asks again until it gets an answer.
+  const get = async (url: string): Promise<{ data: Array<Record<string, any>>; has_more: boolean }> => {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(url, { headers }).catch(() => undefined);
+      if (response?.status === 200) return (await response.json()) as { data: Array<Record<string, any>>; has_more: boolean };
+      if (attempt >= 50 || (response && response.status < 500 && response.status !== 429)) throw new Error(`oracle: ${url} answered ${response?.status ?? "nothing"}`);
     }
   };
   const keep = (o: Record<string, any>) => !def.objectTypes || def.objectTypes.includes(o.object);
