@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import { parseConfig } from "../config.js";
+import { parseConfig, type Config } from "../config.js";
 import { connectionStatus, type AirbyteMessage } from "../protocol/messages.js";
 import { readJsonFile } from "../protocol/json-file.js";
 import { stripeAccountFor } from "../stripe/accounts.js";
@@ -9,10 +9,24 @@ import { probeStreams } from "./probe.js";
 
 /**
  * Validates the config, then proves the key works and probes what it can read.
- * A rejected key or account is a FAILED status.
+ *
+ * Every answer about the config is a CONNECTION_STATUS, exit 0, as Airbyte's CDK
+ * answers `check` (airbyte-python-cdk airbyte_cdk/entrypoint.py `check`: a
+ * config_error becomes `as_connection_status_message`, FAILED, and returns): a
+ * config that fails validation, a config file that cannot be read or is not JSON,
+ * a rejected key or account. The platform shows the message in its UI, and
+ * Airbyte's acceptance test "connection, status: failed" expects exactly one
+ * FAILED status. Only a failure that is not the config's (a bug, a broken
+ * STRIPE_API_BASE) is a TRACE with exit 1.
  */
 export async function check(configPath: string): Promise<AirbyteMessage> {
-  const config = parseConfig(readJsonFile(configPath, "config"));
+  let config: Config;
+  try {
+    config = parseConfig(readJsonFile(configPath, "config"));
+  } catch (error) {
+    if (error instanceof ConfigError) return connectionStatus(false, error.message);
+    throw error;
+  }
   const client = clientFor(config);
   try {
     const header = await stripeAccountFor(client, config.account_id);
