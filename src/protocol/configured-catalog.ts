@@ -7,7 +7,7 @@ import { STREAM_BY_NAME } from "../streams/table.js";
 const ConfiguredCatalogSchema = z.looseObject({
   streams: z.array(
     z.looseObject({
-      stream: z.looseObject({ name: z.string().min(1) }),
+      stream: z.looseObject({ name: z.string().min(1), json_schema: z.unknown().optional() }),
       sync_mode: z.string(),
       destination_sync_mode: z.string().optional(),
       cursor_field: z.array(z.string()).optional(),
@@ -50,7 +50,25 @@ export function parseConfiguredCatalog(raw: unknown): ConfiguredCatalog {
     if (!syncModes(def).includes(sync_mode)) {
       throw new ConfigError(`Invalid catalog: stream "${def.name}" supports only ${syncModes(def).join(", ")}, not ${sync_mode}.`);
     }
-    selections.push({ def, incremental: sync_mode === "incremental" });
+    const fields = selectedFields(stream.json_schema);
+    selections.push({ def, incremental: sync_mode === "incremental", ...(fields ? { fields } : {}) });
   }
   return { selections, unknown };
+}
+
+/**
+ * The top-level fields a configured stream's json_schema lists: Airbyte trims the
+ * schema to the selected columns before handing it to the source (airbyte-platform
+ * CatalogConverter.java, `properties.retain(selectedFieldNames)`). No schema, no
+ * `properties` or an empty one (`json_schema: {}`, as Airbyte's own integration
+ * files have) selects every field.
+ */
+function selectedFields(schema: unknown): ReadonlySet<string> | undefined {
+  if (!isObject(schema) || !isObject(schema.properties)) return undefined;
+  const names = Object.keys(schema.properties);
+  return names.length ? new Set(names) : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

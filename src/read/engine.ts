@@ -11,6 +11,7 @@ import { readList } from "./list-reader.js";
 import type { Phase } from "./modes.js";
 import { PageBudget } from "./page-budget.js";
 import { consumersOf, planJobs, type Job } from "./planner.js";
+import { keptFields, project } from "./projection.js";
 import type { Selection } from "./selection.js";
 import type { ReadSink } from "./sink.js";
 
@@ -79,6 +80,7 @@ export async function runRead(req: ReadRequest): Promise<ReadResult> {
 async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadContext): Promise<void> {
   const consumers = consumersOf(job.task);
   const accountId = job.account.id;
+  const kept = new Map(consumers.map((c) => [c.selection.def.name, keptFields(c.selection, req.multiAccount)]));
   const handle = async (item: FetchItem): Promise<void> => {
     if (item.kind === "checkpoint") {
       for (const c of consumers) {
@@ -88,7 +90,8 @@ async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadConte
     } else if (!ledger.open(item.stream, accountId)) {
       return;
     } else if (item.kind === "record") {
-      await ledger.record(item.stream, req.multiAccount ? { ...item.data, account_id: accountId } : item.data, item.op);
+      const data = req.multiAccount ? { ...item.data, account_id: accountId } : item.data;
+      await ledger.record(item.stream, project(data, kept.get(item.stream)), item.op);
     } else {
       await ledger.fail(item.stream, accountId, item.error);
     }

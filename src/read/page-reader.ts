@@ -2,6 +2,7 @@ import type { Query } from "../stripe/query.js";
 import { childRecords } from "./children.js";
 import type { FetchItem, ReadContext, StripeObject } from "./context.js";
 import type { ListTask } from "./planner.js";
+import { emits, expandedField } from "./projection.js";
 import { asArray, createdAt, decorate, isOfStream } from "./records.js";
 
 /**
@@ -23,8 +24,11 @@ export class PageReader {
       .map((c) => c.selection.def.parent)
       .filter((link) => link?.expandEmbedded && link.embedded)
       .map((link) => link!.embedded!);
-    this.query = { ...def.params };
-    const expand = [...asArray(def.params?.expand), ...this.expanded.map((field) => `data.${field}`)];
+    const { expand: own, ...params } = def.params ?? {};
+    this.query = params;
+    // The list's own expansions only where the stream is read and emits the field they fill.
+    const wanted = asArray(own).filter((path) => emits(task.self?.selection, expandedField(path)));
+    const expand = [...wanted, ...this.expanded.map((field) => `data.${field}`)];
     if (expand.length) this.query.expand = expand;
   }
 
