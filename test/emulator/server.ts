@@ -56,6 +56,8 @@ export interface Knobs {
   restrictedDenied: string[];
   /** Extra latency for requests whose path and query contain `match` (to hold one request back in a race). */
   slowRequests: Array<{ match: string; ms: number }>;
+  /** Legacy usage record summaries answer 404 whatever the Stripe-Version (as if Stripe removed them for good). */
+  usageRecordsGone: boolean;
 }
 
 export interface EmulatorOptions {
@@ -203,6 +205,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     retryAfter: opts.retryAfter ?? 0,
     restrictedDenied: [...(opts.keys?.restrictedDenied ?? DEFAULT_RESTRICTED_DENIED)],
     slowRequests: [],
+    usageRecordsGone: false,
   };
   let buckets = new Map<string, TokenBucket>();
   let stats = emptyStats();
@@ -226,6 +229,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (patch.disabledProducts !== undefined) knobs.disabledProducts = [...patch.disabledProducts];
     if (patch.restrictedDenied !== undefined) knobs.restrictedDenied = [...patch.restrictedDenied];
     if (patch.slowRequests !== undefined) knobs.slowRequests = patch.slowRequests.map((r) => ({ match: String(r.match), ms: Number(r.ms) }));
+    if (patch.usageRecordsGone !== undefined) world.usageRecordsGone = knobs.usageRecordsGone = patch.usageRecordsGone === true;
     return knobs;
   };
 
@@ -350,7 +354,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         if (e instanceof QueryParseError) return fail(invalid(400, e.message));
         throw e;
       }
-      const ctx: RequestCtx = { world, account, method: req.method ?? "GET", path, query };
+      const ctx: RequestCtx = { world, version, account, method: req.method ?? "GET", path, query };
       const body = api.handle(ctx);
       reply(200, body, account.id !== keyAccount.id ? { "Stripe-Account": account.id } : {});
     } catch (e) {

@@ -8,6 +8,7 @@ import { invalid } from "./errors.js";
 import { Rng } from "./prng.js";
 import { Renderer } from "./render.js";
 import { ANCHOR, DAY, NESTED, TYPES, collectionFor, creationEventType, eventPrefixFor } from "./resources.js";
+import { seedLegacyUsage } from "./legacy-usage.js";
 import { type BulkOptions, Seeder, accountFields, addBulk, makeEvent } from "./seed.js";
 import { Clock, DataSet, type Fields, IdGen, OPEN_BOUNDS, type Rec, walk } from "./store.js";
 
@@ -35,6 +36,8 @@ export class World {
   readonly clock: Clock;
   /** Events become listable only this many seconds after they happen (knob `eventDelaySeconds`). */
   eventDelaySeconds = 0;
+  /** Stripe has removed legacy usage records for every API version (knob `usageRecordsGone`). */
+  usageRecordsGone = false;
   readonly ids: IdGen;
   readonly renderer: Renderer;
   readonly accounts = new Map<string, AccountState>();
@@ -91,6 +94,7 @@ export class World {
       });
       seeder.run();
     });
+    seedLegacyUsage(platform.data, this.renderer.templates, this.seed);
     const bulks = opts.bulk === undefined ? [] : Array.isArray(opts.bulk) ? opts.bulk : [opts.bulk];
     for (const b of bulks) {
       const acct = this.accounts.get(b.account ?? PLATFORM_ACCOUNT);
