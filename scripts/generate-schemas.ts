@@ -45,7 +45,8 @@ export function schemasDir(): string {
 
 /** The schema of one stream: the SDK type's properties, then the fields the connector adds. */
 export function streamSchema(def: StreamDef, sdkSchemas = new Map<string, JsonSchema>()): JsonSchema {
-  let sdk = sdkSchemas.get(def.sdkType);
+  // A type the pinned SDK no longer declares carries its fields in the stream table.
+  let sdk = def.removedTypeFields ? { properties: def.removedTypeFields } : sdkSchemas.get(def.sdkType);
   if (!sdk) {
     sdk = sdkTypeToJsonSchema(def.sdkType, SCHEMA_OPTIONS);
     sdkSchemas.set(def.sdkType, sdk);
@@ -97,7 +98,7 @@ function crossCheck(specFile: string): void {
   const components = spec.components?.schemas ?? {};
   const seen = new Set<string>();
   for (const def of STREAMS) {
-    if (seen.has(def.sdkType)) continue;
+    if (seen.has(def.sdkType) || def.removedTypeFields) continue;
     seen.add(def.sdkType);
     const objectName = sdkObjectName(def.sdkType);
     const component = objectName

@@ -15,7 +15,7 @@ const ACCOUNT = "acct_emulator_platform";
  * obviously complete way — and returns the ids a stream must deliver.
  */
 async function oracleIds(emulator: Emulator, def: StreamDef): Promise<string[]> {
-  const walk = async (path: string, params: Record<string, string | readonly string[]>): Promise<Array<Record<string, any>>> => {
+  const walk = async (path: string, params: Record<string, string | readonly string[]>, apiVersion?: string): Promise<Array<Record<string, any>>> => {
     const out: Array<Record<string, any>> = [];
     let after: string | undefined;
     for (;;) {
@@ -25,7 +25,8 @@ async function oracleIds(emulator: Emulator, def: StreamDef): Promise<string[]> 
         if (typeof v === "string") qs.set(k, v);
       }
       if (after) qs.set("starting_after", after);
-      const response = await fetch(`${emulator.url}${path}?${qs}`, { headers: { authorization: `Bearer ${EMULATOR_KEY}` } });
+      const headers = { authorization: `Bearer ${EMULATOR_KEY}`, ...(apiVersion ? { "stripe-version": apiVersion } : {}) };
+      const response = await fetch(`${emulator.url}${path}?${qs}`, { headers });
       expect(response.status, `${path}?${qs}`).toBe(200);
       const page = (await response.json()) as { data: Array<Record<string, any>>; has_more: boolean };
       out.push(...page.data);
@@ -33,17 +34,23 @@ async function oracleIds(emulator: Emulator, def: StreamDef): Promise<string[]> 
       after = String(page.data.at(-1)!.id);
     }
   };
-  const keep = (o: Record<string, any>) => !def.objectTypes || def.objectTypes.includes(o.object);
-  const fill = (path: string, parentId?: string) =>
-    path.replace(/\{(\w+)\}/g, (_, name: string) => (def.configPathParams?.[name] ? ACCOUNT : parentId!));
-  if (!def.parent) return (await walk(fill(def.path), def.params ?? {})).filter(keep).map((o) => o.id);
-  const parent = STREAMS.find((s) => s.name === def.parent!.stream)!;
-  const ids: string[] = [];
-  for (const p of await walk(fill(parent.path), parent.params ?? {})) {
-    const params = { ...(def.params ?? {}), ...(def.parent.queryParam ? { [def.parent.queryParam]: String(p.id) } : {}) };
-    ids.push(...(await walk(fill(def.path, String(p.id)), params)).filter(keep).map((o) => o.id));
-  }
-  return ids;
+  // Every object of a stream: its list, or its endpoint under each of its parent's objects (a
+  // grandchild's under its parent's, those the link's `where` names: dotted path -> value).
+  const objects = async (d: StreamDef): Promise<Array<Record<string, any>>> => {
+    const keep = (o: Record<string, any>) => !d.objectTypes || d.objectTypes.includes(o.object);
+    const fill = (path: string, parentId?: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => (d.configPathParams?.[name] ? ACCOUNT : parentId!));
+    if (!d.parent) return (await walk(fill(d.path), d.params ?? {}, d.apiVersion)).filter(keep);
+    const link = d.parent;
+    const holds = (o: Record<string, any>) =>
+      Object.entries(link.where ?? {}).every(([path, value]) => (path.split(".").reduce((v: any, k) => v?.[k], o) ?? null) === value);
+    const out: Array<Record<string, any>> = [];
+    for (const p of (await objects(STREAMS.find((s) => s.name === link.stream)!)).filter(holds)) {
+      const params = { ...(d.params ?? {}), ...(link.queryParam ? { [link.queryParam]: String(p.id) } : {}) };
+      out.push(...(await walk(fill(d.path, String(p.id)), params, d.apiVersion)).filter(keep));
+    }
+    return out;
+  };
+  return (await objects(def)).map((o) => o.id);
 }
 
 describe("full refresh of every stream against the emulator", () => {

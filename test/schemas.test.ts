@@ -178,7 +178,7 @@ describe("generate-schemas", () => {
 
 describe("sdkTypeToJsonSchema", () => {
   it("resolves every sdkType of the table", () => {
-    for (const sdkType of new Set(STREAMS.map((s) => s.sdkType))) {
+    for (const sdkType of new Set(STREAMS.filter((s) => !s.removedTypeFields).map((s) => s.sdkType))) {
       expect(() => sdkObjectName(sdkType), sdkType).not.toThrow();
     }
     expect(sdkObjectName("Checkout.Session")).toBe("checkout.session");

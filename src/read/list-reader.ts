@@ -3,7 +3,7 @@ import { NotFoundError } from "../stripe/errors.js";
 import { PAGE_SIZE } from "../stripe/pagination.js";
 import type { Query } from "../stripe/query.js";
 import { BoundedQueue } from "./bounded-queue.js";
-import { pathFor } from "./children.js";
+import { pathFor, requestFor } from "./children.js";
 import type { FetchItem, ReadContext, StripeObject } from "./context.js";
 import { Coverage } from "./coverage.js";
 import { createdWindows } from "./windows.js";
@@ -43,7 +43,7 @@ async function* readUnfiltered(ctx: ReadContext, task: ListTask): AsyncGenerator
     for (;;) {
       let page: ListResponse;
       try {
-        page = await ctx.client.get<ListResponse>(path, { ...reader.query, limit: PAGE_SIZE, starting_after: after }, { account: ctx.account.header });
+        page = await ctx.client.get<ListResponse>(path, { ...reader.query, limit: PAGE_SIZE, starting_after: after }, requestFor(ctx, task.def));
       } catch (error) {
         // The object an interrupted read stopped after is gone: start the list over (at least once, never a gap).
         if (!(error instanceof NotFoundError && after !== undefined && after === task.after)) throw error;
@@ -180,7 +180,7 @@ class PieceReader {
   private async fetchPage(query: Query): Promise<ListResponse> {
     await this.queue.reserve();
     try {
-      const page = await this.ctx.client.get<ListResponse>(this.path, query, { account: this.ctx.account.header });
+      const page = await this.ctx.client.get<ListResponse>(this.path, query, requestFor(this.ctx, this.task.def));
       this.pagesRead++;
       return page;
     } catch (error) {
