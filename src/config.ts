@@ -126,10 +126,14 @@ export type Config = z.output<typeof ConfigSchema> & {
   num_workers_given: boolean;
 };
 
-/** The JSON schema `spec` prints and spec.json holds. */
+/**
+ * The JSON schema `spec` prints and spec.json holds. Unknown keys are allowed, said
+ * as `additionalProperties: true` (zod writes `{}`, which means the same but fails
+ * Airbyte's acceptance test test_additional_properties_is_true, test_core.py).
+ */
 export function connectionSpecification(): Record<string, unknown> {
   const schema = z.toJSONSchema(ConfigSchema, { io: "input", target: "draft-07" }) as Record<string, unknown>;
-  return { ...schema, required: ["account_id", "client_secret"] };
+  return { ...schema, additionalProperties: true, required: ["account_id", "client_secret"] };
 }
 
 /** Parses the config once, at the boundary; every error names the key. */
