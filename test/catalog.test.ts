@@ -50,6 +50,34 @@ describe("the configured catalog", () => {
     expect(missing.message).toMatch(/Stream no_such_stream is in the connection's catalog but this connector has no such stream/);
     expect(summary).toMatchObject({ failure_type: "config_error", message: "1 stream(s) could not be read completely: no_such_stream." });
   });
+
+  it("reads Airbyte's own configured catalog, usage_records included, with exit 0", async () => {
+    // The 46 streams of Airbyte's integration_tests/configured_catalog.json (airbytehq/airbyte,
+    // airbyte-integrations/connectors/source-stripe/, commit 0212a37d): full refresh, json_schema {},
+    // usage_records without a primary key.
+    const names = [
+      "accounts", "application_fees", "application_fees_refunds", "authorizations", "balance_transactions", "bank_accounts",
+      "cardholders", "cards", "charges", "checkout_sessions", "checkout_sessions_line_items", "coupons", "credit_notes",
+      "customer_balance_transactions", "customers", "disputes", "early_fraud_warnings", "events", "external_account_bank_accounts",
+      "external_account_cards", "file_links", "files", "invoice_items", "invoice_line_items", "invoices", "payment_intents",
+      "payment_methods", "payouts", "persons", "plans", "prices", "products", "promotion_codes", "refunds", "reviews",
+      "setup_attempts", "setup_intents", "shipping_rates", "subscription_items", "subscriptions", "subscription_schedule",
+      "top_ups", "transactions", "transfer_reversals", "transfers", "usage_records",
+    ];
+    const catalog = {
+      streams: names.map((name) => ({
+        stream: { name, json_schema: {}, supported_sync_modes: ["full_refresh"], ...(name === "usage_records" ? {} : { source_defined_primary_key: [["id"]] }) },
+        ...(name === "usage_records" ? {} : { primary_key: [["id"]] }),
+        sync_mode: "full_refresh",
+        destination_sync_mode: "overwrite",
+      })),
+    };
+    const result = await read(catalog);
+    expect(result.code, result.stderr).toBe(0);
+    for (const name of names) expect(statuses(result, name).at(-1), name).toBe("COMPLETE");
+    expect(records(result, "usage_records").length).toBeGreaterThan(0);
+    expect(errors(result)).toEqual([]);
+  });
 });
 
 /** A configured catalog whose streams list only some properties, as Airbyte sends it after column selection. */
