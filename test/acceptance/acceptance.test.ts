@@ -99,6 +99,39 @@ describe("integration_tests/", () => {
   });
 });
 
+describe("metadata.yaml", () => {
+  const metadata = parse(readFileSync(resolve(ROOT, "metadata.yaml"), "utf8")) as { metadataSpecVersion: string; data: Record<string, any> };
+  const data = metadata.data;
+
+  it("is in Airbyte's connector metadata format, with a definition of its own", () => {
+    // The required keys and enums of Airbyte's ConnectorMetadataDefinitionV0.yaml (airbytehq/airbyte,
+    // airbyte-ci/connectors/metadata_service/lib/metadata_service/models/src/), which allows no other keys.
+    const required = ["name", "definitionId", "connectorType", "dockerRepository", "dockerImageTag", "license", "documentationUrl", "githubIssueLabel", "connectorSubtype", "releaseStage"];
+    const allowed = [...required, "icon", "connectorBuildOptions", "supportsDbt", "supportsNormalization", "maxSecondsBetweenMessages", "releaseDate", "protocolVersion", "supportLevel", "tags", "registries", "allowedHosts", "releases", "normalizationConfig", "suggestedStreams", "resourceRequirements", "ab_internal", "remotePackageIndex"];
+    expect(metadata.metadataSpecVersion).toBe("1.0");
+    for (const key of required) expect(data, key).toHaveProperty(key);
+    expect(Object.keys(data).filter((k) => !allowed.includes(k))).toEqual([]);
+    expect(data.definitionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(data.definitionId).not.toBe("e094cb9a-26de-4645-8761-65c0c425d1de");
+    expect(data).toMatchObject({ connectorType: "source", connectorSubtype: "api" });
+    expect(["alpha", "beta", "generally_available", "custom"]).toContain(data.releaseStage);
+    // cat/tests/test_core.py TestConnectorAttributes: allowed hosts and suggested streams, every one a stream.
+    expect(data.allowedHosts.hosts).toEqual(["api.stripe.com"]);
+    const names = new Set(json("integration_tests/configured_catalog.json").streams.map((s: { stream: { name: string } }) => s.stream.name));
+    for (const stream of data.suggestedStreams.streams) expect(names.has(stream), stream).toBe(true);
+  });
+
+  it("names the image the Dockerfile labels, at the package's version (cat/tests/test_core.py test_image_labels)", () => {
+    const dockerfile = readFileSync(resolve(ROOT, "Dockerfile"), "utf8");
+    expect(/io\.airbyte\.name="([^"]+)"/.exec(dockerfile)?.[1]).toBe(data.dockerRepository);
+    expect(/io\.airbyte\.version="([^"]+)"/.exec(dockerfile)?.[1]).toBe(data.dockerImageTag);
+    expect(data.dockerImageTag).toBe(json("package.json").version);
+    // test_image_environment_variables: AIRBYTE_ENTRYPOINT is the entrypoint, joined with spaces.
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(/AIRBYTE_ENTRYPOINT="([^"]+)"/.exec(dockerfile)?.[1]).toBe(entrypoint.join(" "));
+  });
+});
+
 describe.runIf(tests("spec").length)("spec", () => {
   for (const test of tests("spec")) {
     it(`prints one SPEC equal to ${test.spec_path}, with secrets marked as CAT requires`, async () => {
