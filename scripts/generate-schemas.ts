@@ -39,7 +39,8 @@ export function expandedFields(def: StreamDef): Set<string> {
 /** The schema of one stream: the SDK type's properties, then the fields the connector adds. */
 export function streamSchema(def: StreamDef): JsonSchema {
   if (def.report) return reportStreamSchema(def);
-  const sdk = sdkTypeToJsonSchema(def.sdkType, { expanded: expandedFields(def) });
+  // A type the pinned SDK no longer declares carries its fields in the stream table.
+  const sdk = def.removedTypeFields ? { properties: def.removedTypeFields } : sdkTypeToJsonSchema(def.sdkType, { expanded: expandedFields(def) });
   const sdkProperties = (sdk.properties ?? {}) as Record<string, JsonSchema>;
   return {
     $schema: DRAFT_07,

@@ -25,8 +25,15 @@ const HOW: Record<string, string> = {
 function params(def: StreamDef): string {
   if (def.report) return ` \`report_type=${def.report.type}\``;
   const entries = Object.entries(def.params ?? {});
-  if (!entries.length) return "";
-  return " " + entries.map(([k, v]) => `\`${k}=${Array.isArray(v) ? v.join(",") : v}\``).join(" ");
+  const version = def.apiVersion ? ` \`Stripe-Version: ${def.apiVersion}\`` : "";
+  if (!entries.length) return version;
+  return " " + entries.map(([k, v]) => `\`${k}=${Array.isArray(v) ? v.join(",") : v}\``).join(" ") + version;
+}
+
+function parentOf(def: StreamDef): string {
+  if (!def.parent) return "";
+  const where = Object.entries(def.parent.where ?? {}).map(([path, value]) => `\`${path}\` = ${JSON.stringify(value)}`);
+  return `${def.parent.stream}${def.parent.embedded ? ` (\`${def.parent.embedded}\`)` : ""}${where.length ? `, where ${where.join(" and ")}` : ""}`;
 }
 
 export function streamsTable(): string {
@@ -35,7 +42,7 @@ export function streamsTable(): string {
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const def of [...STREAMS].sort((a, b) => a.name.localeCompare(b.name))) {
-    const parent = def.parent ? `${def.parent.stream}${def.parent.embedded ? ` (\`${def.parent.embedded}\`)` : ""}` : "";
+    const parent = parentOf(def);
     lines.push(
       `| ${def.name} | \`${def.path}\`${params(def)} | ${def.incremental ? "full refresh, incremental" : "full refresh"} | ${
         def.incremental ? `\`${def.cursorField}\`` : ""

@@ -199,14 +199,18 @@ export function withRefreshToken(raw: unknown, refreshToken: string): Record<str
   return config;
 }
 
-/** The JSON schema `spec` prints and spec.json holds. */
+/**
+ * The JSON schema `spec` prints and spec.json holds. Unknown keys are allowed, said
+ * as `additionalProperties: true` (zod writes `{}`, which means the same but fails
+ * Airbyte's acceptance test test_additional_properties_is_true, test_core.py).
+ */
 export function connectionSpecification(): Record<string, unknown> {
   const schema = z.toJSONSchema(ConfigSchema, { io: "input", target: "draft-07" }) as Record<string, unknown>;
   const credentials = (schema.properties as Record<string, { type?: string; oneOf?: Array<Record<string, unknown>> }>).credentials;
   // Airbyte's spec tests want a oneOf under a `type: object` and additionalProperties true wherever given (zod writes {}).
   if (credentials) credentials.type = "object";
   for (const variant of credentials?.oneOf ?? []) variant.additionalProperties = true;
-  return { ...schema, required: ["account_id"] };
+  return { ...schema, additionalProperties: true, required: ["account_id"] };
 }
 
 /** Parses the config once, at the boundary; every error names the key. */

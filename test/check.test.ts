@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_KEY, EMULATOR_RESTRICTED_KEY, startEmulator, type Emulator } from "./emulator/server.js";
 import { configuredCatalog, runCli, writeFiles } from "./helpers/cli.js";
@@ -47,6 +48,29 @@ describe("check and the API key", () => {
     const result = await check({ account_id: "acct_someone_else", client_secret: EMULATOR_KEY });
     expect(result.messages[0]!.connectionStatus.status).toBe("FAILED");
     expect(result.messages[0]!.connectionStatus.message).toMatch(/cannot access account_id acct_someone_else/);
+  });
+
+  // Airbyte's CDK answers a config that fails validation with one FAILED status naming the field, and
+  // exit 0 (airbyte-python-cdk airbyte_cdk/entrypoint.py `check`, schema_helpers.py
+  // `check_config_against_spec_or_exit`); its acceptance test feeds it integration_tests/invalid_config.json.
+  it("answers Airbyte's own invalid_config.json with FAILED naming the field, exit 0, nothing else", async () => {
+    const path = resolve(import.meta.dirname, "../integration_tests/invalid_config.json");
+    const result = await runCli(["check", "--config", path], { env });
+    assertProtocol(result.messages);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.messages).toEqual([
+      { type: "CONNECTION_STATUS", connectionStatus: { status: "FAILED", message: expect.stringMatching(/^Invalid config: account_id: /) } },
+    ]);
+  });
+
+  it("answers a config file that is not JSON with FAILED naming the file, exit 0", async () => {
+    const files = writeFiles({ config: '{"account_id": "acct_emulator_platform", "client_secret": ' });
+    const result = await runCli(["check", "--config", files.config!], { env });
+    expect(result.code).toBe(0);
+    expect(result.messages).toEqual([
+      { type: "CONNECTION_STATUS", connectionStatus: { status: "FAILED", message: expect.stringMatching(/config file \S+ is not valid JSON/) } },
+    ]);
   });
 
   it("a read with a rejected key fails loudly: config_error TRACE, exit 1, no records", async () => {

@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { EMULATOR_KEY, startEmulator, type Emulator } from "./emulator/server.js";
 import { configuredCatalog, runCli, trackSecret } from "./helpers/cli.js";
 import { findDocker, type Docker } from "./helpers/docker.js";
@@ -68,8 +69,10 @@ describe.skipIf(!docker)("the container image", () => {
 
   it("carries the Airbyte labels and runs as a non-root user", () => {
     const inspect = JSON.parse(execFileSync(d.bin, ["image", "inspect", IMAGE], { env: d.env, encoding: "utf8" }))[0];
-    expect(inspect.Config.Labels["io.airbyte.name"]).toBe("airbyte/source-stripe");
-    expect(inspect.Config.Labels["io.airbyte.version"]).toMatch(/^\d+\.\d+\.\d+/);
+    // Airbyte's acceptance test test_image_labels: the labels are metadata.yaml's repository and tag.
+    const metadata = parse(readFileSync(join(ROOT, "metadata.yaml"), "utf8")) as { data: { dockerRepository: string; dockerImageTag: string } };
+    expect(inspect.Config.Labels["io.airbyte.name"]).toBe(metadata.data.dockerRepository);
+    expect(inspect.Config.Labels["io.airbyte.version"]).toBe(metadata.data.dockerImageTag);
     expect(inspect.Config.Env).toContain("AIRBYTE_ENTRYPOINT=node /app/dist/src/main.js");
     expect(inspect.Config.User).toBe("node");
     expect(inspect.Config.Labels.FLOW_RUNTIME_PROTOCOL).toBe("capture");

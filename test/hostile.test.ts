@@ -11,6 +11,12 @@ import { assertProtocol } from "./helpers/protocol.js";
  * end to end through the built CLI. Each must fail the same way: exit 1, one
  * line on stderr, one TRACE config_error naming the culprit, no RECORD, no
  * stack trace, and the API key never printed (not even in part).
+ *
+ * Except a bad config given to `check` (the cases named "config: ..." that run
+ * check): check answers it as Airbyte's CDK does, with exactly one
+ * CONNECTION_STATUS FAILED naming the culprit, no TRACE, nothing on stderr and
+ * exit 0 (airbyte-python-cdk airbyte_cdk/entrypoint.py `check`; Airbyte's
+ * acceptance test "connection, status: failed" counts the FAILED statuses).
  */
 
 const HOSTILE = resolve(import.meta.dirname, "hostile");
@@ -75,9 +81,54 @@ function errorTraces(result: CliResult): Array<Record<string, any>> {
   return result.messages.filter((m) => m.type === "TRACE" && m.trace?.type === "ERROR");
 }
 
+/** A bad config handed to `check`: answered with a FAILED status, not a TRACE. */
+function answersWithStatus(c: HostileCase): boolean {
+  return c.args[0] === "check" && c.name.startsWith("config:");
+}
+
 /** Every way the run breaks the rule for malformed input; empty when it obeys it. */
 function violations(c: HostileCase, result: CliResult): string[] {
+  return answersWithStatus(c) ? statusViolations(c, result) : traceViolations(c, result);
+}
+
+/** What every run must avoid, whatever it answers: stack traces, invalid messages, records, the key. */
+function commonViolations(result: CliResult): string[] {
   const problems: string[] = [];
+  for (const [where, text] of [["stdout", result.stdout], ["stderr", result.stderr]] as const) {
+    if (STACK_LINE.test(text) || text.includes("at file://")) problems.push(`a stack trace on ${where}`);
+  }
+  if (strings(result.messages).some((s) => STACK_LINE.test(s) || s.includes("at file://"))) {
+    problems.push("a stack trace inside a message on stdout");
+  }
+  try {
+    assertProtocol(result.messages);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const records = result.messages.filter((m) => m.type === "RECORD").length;
+  if (records > 0) problems.push(`${records} RECORD message(s)`);
+  const fragments = keyFragments(result.stdout + result.stderr);
+  if (fragments.length) problems.push(`part of the API key is printed: ${fragments.join(", ")}`);
+  return problems;
+}
+
+function statusViolations(c: HostileCase, result: CliResult): string[] {
+  const problems = commonViolations(result);
+  const pattern = new RegExp(c.expect);
+  if (result.signal) problems.push(`killed by ${result.signal} after ${TIMEOUT_MS} ms (the input got past the parsers)`);
+  else if (result.code !== 0) problems.push(`exit code ${result.code}, expected 0`);
+  if (result.stderr !== "") problems.push("stderr is not empty");
+  const statuses = result.messages.filter((m) => m.type === "CONNECTION_STATUS");
+  if (statuses.length !== 1 || result.messages.length !== 1) problems.push(`${result.messages.length} messages with ${statuses.length} CONNECTION_STATUS, expected that one alone`);
+  for (const { connectionStatus } of statuses) {
+    if (connectionStatus.status !== "FAILED") problems.push(`status ${String(connectionStatus.status)}, expected FAILED`);
+    if (typeof connectionStatus.message !== "string" || !pattern.test(connectionStatus.message)) problems.push(`status message does not match /${c.expect}/`);
+  }
+  return problems;
+}
+
+function traceViolations(c: HostileCase, result: CliResult): string[] {
+  const problems = commonViolations(result);
   const pattern = new RegExp(c.expect);
   if (result.signal) problems.push(`killed by ${result.signal} after ${TIMEOUT_MS} ms (the input got past the parsers)`);
   else if (result.code !== 1) problems.push(`exit code ${result.code}, expected 1`);
@@ -87,21 +138,6 @@ function violations(c: HostileCase, result: CliResult): string[] {
   else if (stderrLines.length !== 1) problems.push(`stderr has ${stderrLines.length} lines, expected 1`);
   if (!result.stderr.endsWith("\n") && result.stderr !== "") problems.push("stderr does not end with a newline");
   if (!pattern.test(result.stderr)) problems.push(`stderr does not match /${c.expect}/`);
-
-  for (const [where, text] of [["stdout", result.stdout], ["stderr", result.stderr]] as const) {
-    if (STACK_LINE.test(text) || text.includes("at file://")) problems.push(`a stack trace on ${where}`);
-  }
-  if (strings(result.messages).some((s) => STACK_LINE.test(s) || s.includes("at file://"))) {
-    problems.push("a stack trace inside a message on stdout");
-  }
-
-  try {
-    assertProtocol(result.messages);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  const records = result.messages.filter((m) => m.type === "RECORD").length;
-  if (records > 0) problems.push(`${records} RECORD message(s)`);
   const traces = errorTraces(result);
   if (traces.length !== 1) problems.push(`${traces.length} TRACE error messages, expected 1`);
   for (const trace of traces) {
@@ -110,9 +146,6 @@ function violations(c: HostileCase, result: CliResult): string[] {
     if (typeof error.message !== "string" || !pattern.test(error.message)) problems.push(`TRACE message does not match /${c.expect}/`);
     if (error.stack_trace !== undefined) problems.push("the TRACE carries a stack_trace");
   }
-
-  const fragments = keyFragments(result.stdout + result.stderr);
-  if (fragments.length) problems.push(`part of the API key is printed: ${fragments.join(", ")}`);
   return problems;
 }
 
@@ -122,6 +155,7 @@ function describeRun(result: CliResult): string {
     `exit ${result.code}${result.signal ? ` (${result.signal})` : ""}`,
     `stderr: ${JSON.stringify(result.stderr)}`,
     `TRACE: ${trace ? `${trace.failure_type}: ${JSON.stringify(trace.message)}` : "(none)"}`,
+    `CONNECTION_STATUS: ${JSON.stringify(result.messages.find((m) => m.type === "CONNECTION_STATUS")?.connectionStatus ?? "(none)")}`,
     `stdout types: ${result.messages.map((m) => m.type).join(", ") || "(none)"}`,
   ].join("\n");
 }

@@ -7,7 +7,7 @@ const eventTypes = new Set<string>(
   JSON.parse(readFileSync(resolve(import.meta.dirname, "emulator/data/event-types.json"), "utf8")).types,
 );
 
-// Airbyte's source-stripe stream names (usage_records left the API in 2025-03-31.basil: billing_meters replaces it).
+// Airbyte's source-stripe stream names (its manifest.yaml `streams:`).
 const AIRBYTE = [
   "accounts", "application_fees", "application_fees_refunds", "authorizations", "balance_transactions", "bank_accounts",
   "cardholders", "cards", "charges", "checkout_sessions", "checkout_sessions_line_items", "coupons", "credit_notes",
@@ -16,7 +16,7 @@ const AIRBYTE = [
   "invoice_line_items", "invoice_payments", "invoices", "payment_intents", "payment_methods",
   "payout_balance_transactions", "payouts", "persons", "plans", "prices", "products", "promotion_codes", "refunds",
   "reviews", "setup_attempts", "setup_intents", "shipping_rates", "subscription_items", "subscription_schedule",
-  "subscriptions", "top_ups", "transactions", "transfer_reversals", "transfers",
+  "subscriptions", "top_ups", "transactions", "transfer_reversals", "transfers", "usage_records",
 ];
 const BEYOND_AIRBYTE = ["tax_rates", "webhook_endpoints", "credit_note_line_items", "quotes", "tax_ids", "payment_links", "billing_meters"];
 // What Striim's Stripe Reader offers beyond Airbyte's and Estuary's connectors: financial reports and Radar value lists.
@@ -46,7 +46,10 @@ describe("stream table", () => {
 
   it("uses Airbyte's cursor fields and primary keys", () => {
     for (const [name, cursor] of Object.entries(AIRBYTE_CURSORS)) expect(STREAM_BY_NAME.get(name)?.cursorField, name).toBe(cursor);
-    for (const s of STREAMS) if (!s.report) expect(s.primaryKey, s.name).toEqual([["id"]]);
+    // usage_records has no primary key and no cursor in Airbyte's manifest.yaml; the others but the reports are keyed by id.
+    for (const s of STREAMS) if (!s.report) expect(s.primaryKey, s.name).toEqual(s.name === "usage_records" ? [] : [["id"]]);
+    expect(STREAM_BY_NAME.get("usage_records")).toMatchObject({ incremental: null });
+    expect(STREAM_BY_NAME.get("usage_records")!.cursorField).toBeUndefined();
   });
 
   it("keys report rows by their natural id, else by run, category and currency; cursor interval_end", () => {
@@ -69,15 +72,31 @@ describe("stream table", () => {
     for (const s of STREAMS) for (const type of s.eventTypes) expect(eventTypes.has(type), `${s.name}: ${type}`).toBe(true);
   });
 
-  it("links children to top-level parents that exist, with a way to pass the parent id", () => {
+  it("links children to parents that exist, at most two levels under a top-level list, with a way to pass the parent id", () => {
     for (const s of STREAMS) {
       if (!s.parent) continue;
       const parent = STREAM_BY_NAME.get(s.parent.stream);
       expect(parent, s.name).toBeDefined();
-      expect(parent!.parent, `${s.name}: parent must be top-level`).toBeUndefined();
+      if (parent!.parent) {
+        expect(STREAM_BY_NAME.get(parent!.parent.stream)!.parent, `${s.name}: its grandparent must be top-level`).toBeUndefined();
+        // Changes reach a stream through its own or its parent's events; a grandchild's are not followed.
+        expect(s.incremental, `${s.name}: a grandchild is read in full`).toBeNull();
+        expect(s.parent.expandEmbedded, `${s.name}: only a top-level list request can expand`).toBeUndefined();
+      }
       const viaPath = s.parent.pathParam !== undefined && s.path.includes(`{${s.parent.pathParam}}`);
       expect(viaPath || s.parent.queryParam !== undefined, s.name).toBe(true);
     }
+  });
+
+  it("gives an endpoint Stripe removed its API version, its fields, and what to say when it is gone", () => {
+    for (const s of STREAMS) {
+      if (s.removedTypeFields) expect(Object.keys(s.removedTypeFields), s.name).toContain("id");
+      if (s.apiVersion) expect(s.apiVersion, s.name).toMatch(/^\d{4}-\d{2}-\d{2}\.[a-z]+$/);
+    }
+    const usage = STREAM_BY_NAME.get("usage_records")!;
+    // 2025-03-31.basil removed usage records; the last version before it still has them.
+    expect(usage.apiVersion! < "2025-03-31").toBe(true);
+    expect(usage.whenUnavailable).toMatch(/2025-03-31\.basil/);
   });
 
   it("gives incremental streams a cursor and full-refresh-only streams none needed", () => {

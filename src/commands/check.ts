@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import { parseConfig, withRefreshToken } from "../config.js";
+import { parseConfig, withRefreshToken, type Config } from "../config.js";
 import type { Output } from "../output.js";
 import { connectionStatus, connectorConfigMessage, type AirbyteMessage } from "../protocol/messages.js";
 import { readJsonFile } from "../protocol/json-file.js";
@@ -10,11 +10,26 @@ import { probeStreams } from "./probe.js";
 
 /**
  * Validates the config, then proves the key works and probes what it can read.
- * A rejected key or account is a FAILED status.
+ *
+ * Every answer about the config is a CONNECTION_STATUS, exit 0, as Airbyte's CDK
+ * answers `check` (airbyte-python-cdk airbyte_cdk/entrypoint.py `check`: a
+ * config_error becomes `as_connection_status_message`, FAILED, and returns): a
+ * config that fails validation, a config file that cannot be read or is not JSON,
+ * a rejected key or account. The platform shows the message in its UI, and
+ * Airbyte's acceptance test "connection, status: failed" expects exactly one
+ * FAILED status. Only a failure that is not the config's (a bug, a broken
+ * STRIPE_API_BASE) is a TRACE with exit 1.
  */
 export async function check(configPath: string, output?: Output): Promise<AirbyteMessage> {
-  const raw = readJsonFile(configPath, "config");
-  const config = parseConfig(raw);
+  let raw: unknown;
+  let config: Config;
+  try {
+    raw = readJsonFile(configPath, "config");
+    config = parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return connectionStatus(false, error.message);
+    throw error;
+  }
   const client = clientFor(config, {
     onRefreshTokenRotated: async (token) => output?.emitWithSecrets(connectorConfigMessage(withRefreshToken(raw, token))),
   });

@@ -7,7 +7,11 @@ import type { StreamDef } from "../streams/types.js";
  * across accounts), so adding a connected account never changes a collection's key.
  */
 export function documentKey(def: StreamDef): string[] {
-  return def.primaryKey.map((path) => `/${path.join("/")}`);
+  return keyPaths(def).map((path) => `/${path.join("/")}`);
+}
+
+function keyPaths(def: StreamDef): string[][] {
+  return def.primaryKey.length ? def.primaryKey : (def.flowKey ?? []);
 }
 
 /**
@@ -27,7 +31,9 @@ export function documentSchema(def: StreamDef): Record<string, unknown> {
     type?: unknown;
     properties?: Record<string, unknown>;
   };
-  const keyFields = def.primaryKey.map((path) => path[0]!);
+  const keyFields = keyPaths(def).map((path) => path[0]!);
+  // A key is never null: Flow keys documents by it.
+  const keys = Object.fromEntries(keyFields.map((field) => [field, notNull((properties ?? {})[field])]));
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     ...rest,
@@ -36,7 +42,7 @@ export function documentSchema(def: StreamDef): Record<string, unknown> {
     required: keyFields,
     properties: {
       ...properties,
-      ...(keyFields.includes("id") ? { id: { type: "string", description: "Unique identifier for the object." } } : {}),
+      ...keys,
       account_id: { type: "string", description: "The Stripe account the object belongs to." },
       _meta: {
         type: "object",
@@ -49,4 +55,10 @@ export function documentSchema(def: StreamDef): Record<string, unknown> {
     if: { required: ["_meta"], properties: { _meta: { required: ["op"], properties: { op: { const: "d" } } } } },
     then: { reduce: { strategy: "merge", delete: true } },
   };
+}
+
+function notNull(schema: unknown): Record<string, unknown> {
+  const s = (schema ?? {}) as Record<string, unknown>;
+  const types = Array.isArray(s.type) ? (s.type as string[]).filter((t) => t !== "null") : s.type;
+  return { ...s, type: Array.isArray(types) && types.length === 1 ? types[0] : (types ?? "string") };
 }

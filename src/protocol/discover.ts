@@ -14,9 +14,11 @@ export function discoverCatalog(multiAccount = false): { streams: Array<Record<s
         name: def.name,
         json_schema: streamSchema(def),
         supported_sync_modes: syncModes(def),
-        source_defined_primary_key: multiAccount ? [["account_id"], ...def.primaryKey] : def.primaryKey,
         is_resumable: true,
       };
+      // A stream without a key (usage_records) declares none, as Airbyte's does
+      // (airbyte-python-cdk default_stream.py `as_airbyte_stream` sets it only for a key).
+      if (def.primaryKey.length) stream.source_defined_primary_key = multiAccount ? [["account_id"], ...def.primaryKey] : def.primaryKey;
       if (def.incremental && def.cursorField) {
         stream.source_defined_cursor = true;
         stream.default_cursor_field = [def.cursorField];

@@ -1,11 +1,17 @@
-import type { ListResponse } from "../stripe/client.js";
+import type { ListResponse, RequestOptions } from "../stripe/client.js";
 import { NotFoundError } from "../stripe/errors.js";
+import type { Priority } from "../stripe/limiter.js";
 import { paginate } from "../stripe/pagination.js";
 import type { Query } from "../stripe/query.js";
 import { resolvePath } from "../streams/paths.js";
 import type { StreamDef } from "../streams/types.js";
 import type { ReadContext, StripeObject } from "./context.js";
 import { decorate, isOfStream } from "./records.js";
+
+/** How a stream's own requests are sent: for the account being read, with the stream's API version if it has one. */
+export function requestFor(ctx: ReadContext, def: StreamDef, priority?: Priority): RequestOptions {
+  return { account: ctx.account.header, ...(priority ? { priority } : {}), ...(def.apiVersion ? { apiVersion: def.apiVersion } : {}) };
+}
 
 /** The path of a stream's endpoint for the account being read (and a parent, for child streams). */
 export function pathFor(ctx: ReadContext, def: StreamDef, parentId?: string): string {
@@ -23,7 +29,7 @@ export async function childRecords(ctx: ReadContext, def: StreamDef, parent: Str
   const path = pathFor(ctx, def, parentId);
   const linkQuery: Query = link.queryParam ? { [link.queryParam]: parentId } : {};
   const embedded = link.embedded ? asList(parent[link.embedded]) : undefined;
-  const request = { account: ctx.account.header, priority: "child" as const };
+  const request = requestFor(ctx, def, "child");
 
   const objects: StripeObject[] = [];
   try {

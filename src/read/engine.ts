@@ -3,7 +3,7 @@ import type { StreamError } from "../errors.js";
 import { stateFor, type ReadState } from "../state/types.js";
 import type { AccountScope } from "../stripe/accounts.js";
 import type { StripeClient } from "../stripe/client.js";
-import { StripeApiError } from "../stripe/errors.js";
+import { saysUnavailable, StripeApiError } from "../stripe/errors.js";
 import type { FetchItem, ReadContext, ReadOptions } from "./context.js";
 import { readEvents } from "./events-reader.js";
 import { Ledger } from "./ledger.js";
@@ -12,6 +12,7 @@ import { readReport } from "./report-reader.js";
 import type { Phase } from "./modes.js";
 import { PageBudget } from "./page-budget.js";
 import { consumersOf, planJobs, type Job } from "./planner.js";
+import { keptFields, project } from "./projection.js";
 import type { Selection } from "./selection.js";
 import type { ReadSink } from "./sink.js";
 
@@ -52,7 +53,8 @@ const PAGES_IN_MEMORY = 32;
  */
 export async function runRead(req: ReadRequest): Promise<ReadResult> {
   const { jobs, notes } = planJobs({ ...req, phase: req.phase ?? "all" });
-  const ledger = new Ledger(req.sink, req.selections.map((s) => s.def.name), req.multiAccount);
+  const emptyNotes = new Map(req.selections.flatMap((s) => (s.def.whenUnavailable ? [[s.def.name, s.def.whenUnavailable] as const] : [])));
+  const ledger = new Ledger(req.sink, req.selections.map((s) => s.def.name), req.multiAccount, emptyNotes);
   const log = (level: "INFO" | "WARN" | "ERROR", message: string) => void req.sink.log(level, message);
   for (const note of notes) log("INFO", req.multiAccount ? `${note.message} (account ${note.account})` : note.message);
   for (const s of req.selections) {
@@ -80,6 +82,7 @@ export async function runRead(req: ReadRequest): Promise<ReadResult> {
 async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadContext): Promise<void> {
   const consumers = consumersOf(job.task);
   const accountId = job.account.id;
+  const kept = new Map(consumers.map((c) => [c.selection.def.name, keptFields(c.selection, req.multiAccount)]));
   const handle = async (item: FetchItem): Promise<void> => {
     if (item.kind === "checkpoint") {
       const open = consumers.filter((c) => ledger.open(c.selection.def.name, accountId));
@@ -87,7 +90,8 @@ async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadConte
     } else if (!ledger.open(item.stream, accountId)) {
       return;
     } else if (item.kind === "record") {
-      await ledger.record(item.stream, req.multiAccount ? { ...item.data, account_id: accountId } : item.data, item.op);
+      const data = req.multiAccount ? { ...item.data, account_id: accountId } : item.data;
+      await ledger.record(item.stream, project(data, kept.get(item.stream)), item.op);
     } else {
       await ledger.fail(item.stream, accountId, item.error);
     }
@@ -98,7 +102,13 @@ async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadConte
     for await (const item of items) await handle(item);
   } catch (error) {
     if (error instanceof ConfigError || (error instanceof StripeApiError && error.fatal)) throw error;
-    for (const c of consumers) if (ledger.open(c.selection.def.name, accountId)) await ledger.fail(c.selection.def.name, accountId, error);
+    for (const c of consumers) {
+      const { name, whenUnavailable } = c.selection.def;
+      if (!ledger.open(name, accountId)) continue;
+      // A list Stripe no longer offers here ends its stream with what it read, said in a LOG line.
+      if (whenUnavailable && saysUnavailable(error)) ctx.log("WARN", `Stream ${name}: ${(error as Error).message} The stream completes with what it read. ${whenUnavailable}`);
+      else await ledger.fail(name, accountId, error);
+    }
   }
   for (const c of consumers) await ledger.taskDone(c.selection.def.name);
 }

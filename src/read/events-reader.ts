@@ -6,7 +6,9 @@ import type { StreamDef } from "../streams/types.js";
 import { childRecords, pathFor } from "./children.js";
 import type { FetchItem, ReadContext, StripeObject } from "./context.js";
 import type { EventsTask } from "./planner.js";
+import { emits, expandedField } from "./projection.js";
 import { asArray, isOfStream } from "./records.js";
+import type { Selection } from "./selection.js";
 import type { Op } from "./sink.js";
 import { createdWindows } from "./windows.js";
 
@@ -37,24 +39,25 @@ interface StripeEvent {
  * destination: newest `updated`), it ends with the newest state.
  */
 export async function* readEvents(ctx: ReadContext, task: EventsTask): AsyncGenerator<FetchItem> {
-  const def = task.consumer.selection.def;
-  const types = eventTypesOf(def);
+  const selection = task.consumer.selection;
+  const types = eventTypesOf(selection.def);
   const chunks: string[][] = [];
   for (let i = 0; i < types.length; i += MAX_TYPES_PER_REQUEST) chunks.push(types.slice(i, i + MAX_TYPES_PER_REQUEST));
   for (const window of createdWindows(task.from, task.to, ctx.options.sliceDays)) {
-    yield* readWindow(ctx, def, chunks, window.gte, window.lte);
+    yield* readWindow(ctx, selection, chunks, window.gte, window.lte);
   }
   yield { kind: "checkpoint", progress: { through: task.to, spans: [], complete: true } };
 }
 
-async function* readWindow(ctx: ReadContext, def: StreamDef, chunks: string[][], gte: number, lte: number): AsyncGenerator<FetchItem> {
+async function* readWindow(ctx: ReadContext, selection: Selection, chunks: string[][], gte: number, lte: number): AsyncGenerator<FetchItem> {
+  const def = selection.def;
   const fetched = await fetchWindow(ctx, chunks, gte, lte, costlyPerEvent(def) ? COSTLY_PAGE_SIZE : PAGE_SIZE);
   if ("split" in fetched) {
-    for (const window of fetched.split) yield* readWindow(ctx, def, chunks, window.gte, window.lte);
+    for (const window of fetched.split) yield* readWindow(ctx, selection, chunks, window.gte, window.lte);
     return;
   }
   const newest = newestPerObject(def, fetched.events);
-  const records = await Promise.all(newest.reverse().map((event) => recordsOf(ctx, def, event)));
+  const records = await Promise.all(newest.reverse().map((event) => recordsOf(ctx, selection, event)));
   for (const list of records) for (const { data, op } of list) yield { kind: "record", stream: def.name, data, op };
   yield { kind: "checkpoint", progress: { through: lte, spans: [], complete: false } };
 }
@@ -121,7 +124,8 @@ function newestPerObject(def: StreamDef, events: StripeEvent[]): StripeEvent[] {
   return out;
 }
 
-async function recordsOf(ctx: ReadContext, def: StreamDef, event: StripeEvent): Promise<Array<{ data: StripeObject; op: Op }>> {
+async function recordsOf(ctx: ReadContext, selection: Selection, event: StripeEvent): Promise<Array<{ data: StripeObject; op: Op }>> {
+  const def = selection.def;
   const object = event.data.object;
   const deleted = event.type.endsWith(".deleted");
   const created = event.type.endsWith(".created");
@@ -129,7 +133,7 @@ async function recordsOf(ctx: ReadContext, def: StreamDef, event: StripeEvent): 
   // A creation and an update in the same second: the update must win a dedup on the cursor.
   const updated = event.created - (created ? 1 : 0);
   if (eventsCarryParent(def)) return (await childRecords(ctx, def, { ...object, updated }, deleted)).map((data) => ({ data, op }));
-  const current = deleted ? object : await refetched(ctx, def, object);
+  const current = deleted ? object : await refetched(ctx, selection, object);
   const record: StripeObject = { ...current, updated };
   if (deleted) record.is_deleted = true;
   return [{ data: record, op }];
@@ -137,10 +141,14 @@ async function recordsOf(ctx: ReadContext, def: StreamDef, event: StripeEvent): 
 
 /**
  * Events omit expansions; where the list read expands fields, fetch the object
- * again with the same expansions so incremental and full-refresh records match.
+ * again with the same expansions so incremental and full-refresh records match
+ * (not when every field they fill is deselected: the request would be for nothing).
  */
-async function refetched(ctx: ReadContext, def: StreamDef, object: StripeObject): Promise<StripeObject> {
-  const expand = asArray(def.params?.expand).map((field) => field.replace(/^data\./, ""));
+async function refetched(ctx: ReadContext, selection: Selection, object: StripeObject): Promise<StripeObject> {
+  const def = selection.def;
+  const expand = asArray(def.params?.expand)
+    .filter((path) => emits(selection, expandedField(path)))
+    .map((path) => path.replace(/^data\./, ""));
   if (!expand.length || def.parent) return object;
   try {
     const path = `${pathFor(ctx, def)}/${encodeURIComponent(String(object.id))}`;

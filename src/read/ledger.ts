@@ -40,6 +40,8 @@ export class Ledger {
     private readonly sink: ReadSink,
     streams: readonly string[],
     private readonly multiAccount: boolean,
+    /** Why a stream may end with no records (its `whenUnavailable`), said in a LOG line when it does. */
+    private readonly emptyNotes: ReadonlyMap<string, string> = new Map(),
   ) {
     for (const name of streams) {
       this.entries.set(name, { status: "STARTED", pending: 0, states: new Map(), dirty: false, sinceState: 0, lastStateAt: 0, records: 0, stopped: new Set() });
@@ -125,6 +127,8 @@ export class Ledger {
     await this.running(stream, e);
     if (e.dirty) await this.printState(stream, e);
     e.status = e.stopped.size ? "INCOMPLETE" : "COMPLETE";
+    const note = this.emptyNotes.get(stream);
+    if (e.status === "COMPLETE" && e.records === 0 && note) await this.sink.log("INFO", `Stream ${stream} read no records. ${note}`);
     await this.sink.status(stream, e.status);
   }
 

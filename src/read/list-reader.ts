@@ -2,7 +2,7 @@ import type { ListResponse } from "../stripe/client.js";
 import { NotFoundError } from "../stripe/errors.js";
 import type { Query } from "../stripe/query.js";
 import { BoundedQueue } from "./bounded-queue.js";
-import { pathFor } from "./children.js";
+import { pathFor, requestFor } from "./children.js";
 import type { FetchItem, ReadContext, StripeObject } from "./context.js";
 import { Coverage } from "./coverage.js";
 import { createdWindows } from "./windows.js";
@@ -44,7 +44,7 @@ async function* readUnfiltered(ctx: ReadContext, task: ListTask): AsyncGenerator
       try {
         // An unpaginated list (report types) answers whole, and refuses limit and starting_after.
         const paging = task.def.unpaginated ? {} : { limit: reader.pageSize, starting_after: after };
-        page = await ctx.client.get<ListResponse>(path, { ...reader.query, ...paging }, { account: ctx.account.header });
+        page = await ctx.client.get<ListResponse>(path, { ...reader.query, ...paging }, requestFor(ctx, task.def));
       } catch (error) {
         // The object an interrupted read stopped after is gone: start the list over (at least once, never a gap).
         if (!(error instanceof NotFoundError && after !== undefined && after === task.after)) throw error;
@@ -181,7 +181,7 @@ class PieceReader {
   private async fetchPage(query: Query): Promise<ListResponse> {
     await this.queue.reserve();
     try {
-      const page = await this.ctx.client.get<ListResponse>(this.path, query, { account: this.ctx.account.header });
+      const page = await this.ctx.client.get<ListResponse>(this.path, query, requestFor(this.ctx, this.task.def));
       this.pagesRead++;
       return page;
     } catch (error) {

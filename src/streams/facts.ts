@@ -16,9 +16,19 @@ export function parentOf(def: StreamDef): StreamDef {
   return parent;
 }
 
-/** The top-level list a stream's records come from: its own, or its parent's. */
+/** The top-level list a stream's records come from: its own, or its parent's (or grandparent's). */
 export function rootOf(def: StreamDef): StreamDef {
-  return def.parent ? parentOf(def) : def;
+  return def.parent ? rootOf(parentOf(def)) : def;
+}
+
+/** Whether a parent object has records of `def` (its link's `where`; a missing field counts as null). */
+export function parentMatches(def: StreamDef, parent: Record<string, unknown>): boolean {
+  for (const [path, wanted] of Object.entries(def.parent?.where ?? {})) {
+    let value: unknown = parent;
+    for (const key of path.split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+    if ((value ?? null) !== wanted) return false;
+  }
+  return true;
 }
 
 /** Which event types tell that a stream's records changed. */

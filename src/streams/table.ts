@@ -3,6 +3,30 @@ import type { StreamDef } from "./types.js";
 
 const ID: string[][] = [["id"]];
 
+const NULLABLE_STRING = { type: ["null", "string"] };
+const NULLABLE_INTEGER = { type: ["null", "integer"] };
+
+/**
+ * A usage record summary as API versions up to 2025-02-24.acacia render it (Stripe's
+ * OpenAPI spec, `usage_record_summary`; the same fields Airbyte's schema declares).
+ */
+const USAGE_RECORD_SUMMARY: Record<string, Record<string, unknown>> = {
+  id: { description: "Unique identifier for the object.", ...NULLABLE_STRING },
+  invoice: { description: "The invoice in which this usage period has been billed for.", ...NULLABLE_STRING },
+  livemode: { description: "Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.", type: ["null", "boolean"] },
+  object: { description: "String representing the object's type. Objects of the same type share the same value.", ...NULLABLE_STRING },
+  period: {
+    type: ["null", "object"],
+    additionalProperties: true,
+    properties: {
+      end: { description: "The end date of this usage period. All usage up to and including this point in time is included.", ...NULLABLE_INTEGER },
+      start: { description: "The start date of this usage period. All usage after this point in time is included.", ...NULLABLE_INTEGER },
+    },
+  },
+  subscription_item: { description: "The ID of the subscription item this summary is describing.", ...NULLABLE_STRING },
+  total_usage: { description: "The total usage within this usage period.", ...NULLABLE_INTEGER },
+};
+
 /** A stream whose objects change: list on the first sync, Events afterwards. */
 function evented(
   name: string,
@@ -382,7 +406,38 @@ export const STREAMS: readonly StreamDef[] = [
     parent: { stream: "transfers", pathParam: "id", embedded: "reversals", copy: {} },
   }),
   evented("transfers", "/v1/transfers", "Transfer", ["transfer.created", "transfer.reversed", "transfer.updated"]),
-  // Usage records were removed from the API (2025-03-31.basil); billing meters replace them.
+  {
+    // Airbyte's name, and like Airbyte's no primary key and no cursor: full refresh only (its
+    // manifest.yaml declares usage_records without primary_key or incremental_sync).
+    name: "usage_records",
+    path: "/v1/subscription_items/{subscription_item}/usage_record_summaries",
+    sdkType: "UsageRecordSummary",
+    removedTypeFields: USAGE_RECORD_SUMMARY,
+    primaryKey: [],
+    // Estuary's own Stripe capture keys usage records by their subscription item
+    // (estuary/connectors source-stripe-native/source_stripe_native/resources.py).
+    flowKey: [["subscription_item"]],
+    incremental: null,
+    createdFilter: false,
+    eventTypes: [],
+    // Legacy usage records exist only for items on a legacy metered price: usage_type
+    // metered without a meter (Stripe's changelog for 2025-03-31.basil). Other items are
+    // not asked (Airbyte asks every item and ignores the 400s).
+    parent: {
+      stream: "subscription_items",
+      pathParam: "subscription_item",
+      copy: {},
+      where: { "price.recurring.usage_type": "metered", "price.recurring.meter": null },
+    },
+    // 2025-03-31.basil removed usage records from the API; 2025-02-24.acacia is the last
+    // version that has them (stripe-node 17.7.0 pins it, 18.0.0 pins basil and drops them).
+    // The newest version that still has the endpoint keeps the summaries closest in shape
+    // to everything else we read with the SDK's version.
+    apiVersion: "2025-02-24.acacia",
+    whenUnavailable:
+      "Stripe removed legacy usage records in API version 2025-03-31.basil; they exist only for subscription items on legacy metered prices (usage_type metered without a meter), read with Stripe-Version 2025-02-24.acacia. Usage of meter-based prices is in billing_meters and Stripe's meter event summaries.",
+  },
+  // Billing meters replace legacy usage records for prices created since 2025-03-31.basil.
   evented("billing_meters", "/v1/billing/meters", "Billing.Meter", [
     "billing.meter.created",
     "billing.meter.deactivated",

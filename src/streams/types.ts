@@ -17,7 +17,11 @@ export type Incremental =
   | null;
 
 export interface ParentLink {
-  /** Name of the parent stream (a row of the same table). */
+  /**
+   * Name of the parent stream (a row of the same table). It may itself be a child
+   * (one level): its records, read under each object of the top-level list, are
+   * then the parents of this stream's requests.
+   */
   stream: string;
   /** Placeholder in `path` that receives the parent's id, e.g. `invoice`. */
   pathParam?: string;
@@ -29,6 +33,11 @@ export interface ParentLink {
   expandEmbedded?: boolean;
   /** Fields copied from the parent onto every child record: child field -> parent field. */
   copy: Record<string, string>;
+  /**
+   * Only parents whose fields (dotted paths) hold these values have records of this
+   * stream; the others are not asked (a missing field counts as null).
+   */
+  where?: Record<string, string | null>;
 }
 
 import type { ReportSpec } from "./reports.js";
@@ -40,6 +49,16 @@ export interface StreamDef {
   path: string;
   /** Type name in the `stripe` SDK's declarations, used to generate the JSON schema. */
   sdkType: string;
+  /**
+   * The object's fields as JSON schemas, for a type the pinned SDK no longer declares
+   * (removed from newer API versions): the schema is built from these instead.
+   */
+  removedTypeFields?: Record<string, Record<string, unknown>>;
+  /**
+   * The key of the stream's documents in an Estuary Flow collection, for a stream
+   * with no primary key (a collection needs one): field paths, as primaryKey.
+   */
+  flowKey?: string[][];
   /** Only objects whose `object` field is one of these are records of this stream. */
   objectTypes?: string[];
   primaryKey: string[][];
@@ -65,4 +84,13 @@ export interface StreamDef {
   unpaginated?: boolean;
   /** The stream is a Stripe financial report, read by report runs (see reports.ts). */
   report?: ReportSpec;
+  /** Stripe-Version sent with this stream's own requests, for an endpoint newer API versions removed. */
+  apiVersion?: string;
+  /**
+   * The endpoint may be gone for this account (removed from the API, kept only for
+   * old data): when Stripe answers that it is unavailable, the stream completes with
+   * what it read instead of failing, and a stream that ends with no records says why
+   * in a LOG line, with this explanation.
+   */
+  whenUnavailable?: string;
 }

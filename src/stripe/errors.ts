@@ -214,6 +214,25 @@ export function classifyFailure(request: FailedRequest, apiKey: string): StripeA
   return new InvalidRequestError(request);
 }
 
+/**
+ * Whether Stripe says an endpoint is not there for this account or API version, as
+ * opposed to a request it refuses: a 404 that names no missing object (Stripe's
+ * "Unrecognized request URL", its answer for a path the requested version does not
+ * have), or a 400 that says the version or legacy billing is the reason. Stripe
+ * documents no error for a removed endpoint (its changelog only says "removed"), so
+ * these are the answers a removed endpoint can give; a 400 about our parameters is
+ * not one of them.
+ */
+export function saysUnavailable(error: unknown): boolean {
+  if (error instanceof UnavailableError) return true;
+  return (
+    error instanceof InvalidRequestError &&
+    error.status === 400 &&
+    !error.code?.startsWith("parameter_") &&
+    /api version|legacy/i.test(error.request.message)
+  );
+}
+
 export function header(request: FailedRequest, name: string): string | undefined {
   const value = request.headers?.[name];
   return Array.isArray(value) ? value[0] : value;

@@ -6,12 +6,15 @@
 import type { EndpointInfo, Json } from "./data.js";
 import { ApiError, invalid, missingParam, noSuch, unknownParam, unrecognizedUrl } from "./errors.js";
 import { type QueryObject, type QueryValue, asStringArray } from "./query.js";
+import { hasUsageRecords, usageRecordsRefusal } from "./legacy-usage.js";
 import { EVENT_RETENTION, TYPES } from "./resources.js";
 import { type Bounds, type DataSet, MAX_ID, type Rec, type Source, keyValue, walk } from "./store.js";
 import type { AccountState, World } from "./world.js";
 
 export interface RequestCtx {
   world: World;
+  /** The request's Stripe-Version (the emulator's own when it sends none). */
+  version: string;
   /** The account whose data the request reads (the key's own, or the Stripe-Account one). */
   account: AccountState;
   method: string;
@@ -39,6 +42,10 @@ interface ListSpec {
   always?: (ctx: RequestCtx) => FilterResult;
   /** Lower bound on created (events: last 30 days). */
   minCreated?: (ctx: RequestCtx) => number;
+  /** Whether the endpoint exists for this request (its API version); if not, Stripe's unrecognized-URL 404. */
+  exists?: (ctx: RequestCtx) => boolean;
+  /** Why the parent named in the path has no such list (a 400), or null. */
+  refuse?: (parent: Rec) => string | null;
 }
 
 interface RetrieveSpec {
@@ -288,6 +295,14 @@ const LISTS: ListSpec[] = [
   { path: "/v1/transfers", coll: "transfer" },
   { path: "/v1/transfers/{id}/reversals", coll: "transfer_reversal", parent: { param: "id", type: "transfer", key: "@parent" } },
   { path: "/v1/webhook_endpoints", coll: "webhook_endpoint" },
+  // Removed in 2025-03-31.basil: only requests that send an older Stripe-Version find it.
+  {
+    path: "/v1/subscription_items/{subscription_item}/usage_record_summaries",
+    coll: "usage_record_summary",
+    parent: { param: "subscription_item", type: "subscription_item", key: "@parent" },
+    exists: (ctx) => !ctx.world.usageRecordsGone && hasUsageRecords(ctx.version),
+    refuse: usageRecordsRefusal,
+  },
 ];
 
 const RETRIEVES: RetrieveSpec[] = [
@@ -462,6 +477,7 @@ export class Api {
   // ---- handlers ----
 
   private list(ctx: RequestCtx, spec: ListSpec, params: Record<string, string>): Json {
+    if (spec.exists && !spec.exists(ctx)) throw unrecognizedUrl(ctx.method, ctx.path);
     const ep = this.endpoints.get(spec.path);
     const q = ctx.query;
     this.checkParams(q, [...STD_LIST_PARAMS, ...(ep?.params ?? [])]);
@@ -491,6 +507,8 @@ export class Api {
       } else {
         const p = ds.get(parentId);
         if (!p || p.type !== spec.parent.type) throw noSuch(TYPES[spec.parent.type]?.noun ?? spec.parent.type, parentId, spec.parent.param);
+        const refusal = spec.refuse?.(p);
+        if (refusal) throw invalid(400, refusal);
       }
       useIndex(spec.parent.key, parentId);
     }

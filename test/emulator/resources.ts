@@ -94,6 +94,8 @@ export const TYPES: Record<string, TypeDef> = Object.fromEntries(
     T("topup", "tu_", { retrievePath: "/v1/topups" }),
     T("transfer", "tr_", { retrievePath: "/v1/transfers" }),
     T("transfer_reversal", "trr_", { eventPrefix: null, noun: "transfer reversal" }),
+    // Legacy usage-based billing (removed from the API in 2025-03-31.basil): see legacy-usage.ts.
+    T("usage_record_summary", "sis_", { timeField: null, eventPrefix: null, noun: "usage record summary" }),
     T("webhook_endpoint", "we_", { deletion: "remove", retrievePath: "/v1/webhook_endpoints", noun: "webhook endpoint" }),
   ].map((d) => [d.type, d]),
 );
@@ -113,6 +115,7 @@ export const NESTED: Record<string, { parentType: string; field?: string; option
   item: { parentType: "checkout.session" },
   tax_id: { parentType: "customer", field: "customer", optional: true },
   "radar.value_list_item": { parentType: "radar.value_list", field: "value_list" },
+  usage_record_summary: { parentType: "subscription_item", field: "subscription_item" },
 };
 
 /** The collection an object of `type` goes to, given the parent it names. */

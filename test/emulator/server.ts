@@ -64,6 +64,8 @@ export interface Knobs {
   reportDataAvailableEnd?: number;
   /** OAuth access tokens live this long (Stripe Apps': an hour). */
   oauthAccessTokenTtlSeconds: number;
+  /** Legacy usage record summaries answer 404 whatever the Stripe-Version (as if Stripe removed them for good). */
+  usageRecordsGone: boolean;
 }
 
 export interface EmulatorOptions {
@@ -220,6 +222,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     reportRunDelayMs: opts.reportRunDelayMs ?? 0,
     reportRunFail: [],
     oauthAccessTokenTtlSeconds: 3600,
+    usageRecordsGone: false,
   };
   const reporting = new Reporting(world, (): ReportingKnobs => knobs);
   const oauth = new OAuth(opts.seed ?? 1, PLATFORM_ACCOUNT, () => knobs);
@@ -249,6 +252,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (patch.reportRunFail !== undefined) knobs.reportRunFail = [...patch.reportRunFail];
     if (patch.oauthAccessTokenTtlSeconds !== undefined) knobs.oauthAccessTokenTtlSeconds = Number(patch.oauthAccessTokenTtlSeconds);
     if ("reportDataAvailableEnd" in patch) knobs.reportDataAvailableEnd = patch.reportDataAvailableEnd === undefined ? undefined : Number(patch.reportDataAvailableEnd);
+    if (patch.usageRecordsGone !== undefined) world.usageRecordsGone = knobs.usageRecordsGone = patch.usageRecordsGone === true;
     return knobs;
   };
 
@@ -380,7 +384,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         if (e instanceof QueryParseError) return fail(invalid(400, e.message));
         throw e;
       }
-      const ctx: RequestCtx = { world, account, method: req.method ?? "GET", path, query };
+      const ctx: RequestCtx = { world, version, account, method: req.method ?? "GET", path, query };
       const accountHeader: Record<string, string> = account.id !== keyAccount.id ? { "Stripe-Account": account.id } : {};
       const form = formBody(await bodyText);
       const exchange = oauth.handle(ctx.method, path, form);

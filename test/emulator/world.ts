@@ -9,6 +9,7 @@ import { Rng } from "./prng.js";
 import { Renderer } from "./render.js";
 import { ANCHOR, DAY, NESTED, TYPES, collectionFor, creationEventType, eventPrefixFor } from "./resources.js";
 import { seedValueLists } from "./radar.js";
+import { seedLegacyUsage } from "./legacy-usage.js";
 import { type BulkOptions, Seeder, accountFields, addBulk, makeEvent } from "./seed.js";
 import { Clock, DataSet, type Fields, IdGen, OPEN_BOUNDS, type Rec, walk } from "./store.js";
 
@@ -36,6 +37,8 @@ export class World {
   readonly clock: Clock;
   /** Events become listable only this many seconds after they happen (knob `eventDelaySeconds`). */
   eventDelaySeconds = 0;
+  /** Stripe has removed legacy usage records for every API version (knob `usageRecordsGone`). */
+  usageRecordsGone = false;
   readonly ids: IdGen;
   readonly renderer: Renderer;
   readonly accounts = new Map<string, AccountState>();
@@ -93,6 +96,7 @@ export class World {
       seeder.run();
     });
     seedValueLists(platform.data, this.seed, this.scale);
+    seedLegacyUsage(platform.data, this.renderer.templates, this.seed);
     const bulks = opts.bulk === undefined ? [] : Array.isArray(opts.bulk) ? opts.bulk : [opts.bulk];
     for (const b of bulks) {
       const acct = this.accounts.get(b.account ?? PLATFORM_ACCOUNT);

@@ -30,26 +30,34 @@ export function recordingSink(): ReadSink & { seen: Recorded[] } {
 export const PLATFORM = "acct_emulator_platform";
 
 export interface EngineRun {
-  streams: Array<{ name: string; incremental?: boolean }>;
+  /** `fields`: the selected top-level fields (all when absent). */
+  streams: Array<{ name: string; incremental?: boolean; fields?: string[] }>;
   state?: ReadState;
   phase?: Phase;
   apiKey?: string;
   accounts?: ReadRequest["accounts"];
   options?: Partial<ReadRequest["options"]>;
   now?: number;
+  /** A client of the test's own (to watch the requests); by default one for the emulator. */
+  client?: StripeClient;
 }
 
 /** Runs the engine in-process against the emulator, with a recording sink. */
 export async function readInProcess(emulator: Emulator, run: EngineRun): Promise<{ seen: Recorded[]; failed: number }> {
   const sink = recordingSink();
-  const client = new StripeClient({ apiKey: run.apiKey ?? EMULATOR_KEY, apiBase: emulator.url, concurrency: 16, ratePerSecond: Infinity, maxAttempts: 5 });
+  const client =
+    run.client ?? new StripeClient({ apiKey: run.apiKey ?? EMULATOR_KEY, apiBase: emulator.url, concurrency: 16, ratePerSecond: Infinity, maxAttempts: 5 });
   const accounts = run.accounts ?? [{ id: PLATFORM }];
   const result = await runRead({
     client,
     accounts,
     primaryAccount: PLATFORM,
     multiAccount: accounts.length > 1,
-    selections: run.streams.map((s) => ({ def: STREAM_BY_NAME.get(s.name)!, incremental: s.incremental ?? false })),
+    selections: run.streams.map((s) => ({
+      def: STREAM_BY_NAME.get(s.name)!,
+      incremental: s.incremental ?? false,
+      ...(s.fields ? { fields: new Set(s.fields) } : {}),
+    })),
     state: run.state ?? EMPTY_STATE,
     now: run.now ?? Math.floor(Date.now() / 1000),
     options: { startDate: 0, lookbackDays: 0, sliceDays: 365, adaptive: true, ...run.options },
