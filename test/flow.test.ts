@@ -78,7 +78,11 @@ describe("Flow mode: a session of requests, as Estuary's runtime sends them", ()
     const multi = await session([{ discover: { config: { ...config, connected_accounts: "all" } } }]);
     // Keys follow the stream's primary key (/id for all but the report streams) and never name the account.
     for (const b of multi.messages[0]!.discovered.bindings) expect(b.key, b.recommendedName).toEqual(bindings.find((x: any) => x.recommendedName === b.recommendedName).key);
-    expect(bindings.filter((b: any) => b.key.join() !== "/id").every((b: any) => STREAMS.find((s) => s.name === b.recommendedName)!.report)).toBe(true);
+    // Report streams are keyed by their rows' natural keys; usage_records, which has no primary key, by its subscription item.
+    for (const b of bindings.filter((b: any) => b.key.join() !== "/id")) {
+      const def = STREAMS.find((s) => s.name === b.recommendedName)!;
+      expect(def.report !== undefined || def.primaryKey.length === 0, b.recommendedName).toBe(true);
+    }
   });
 
   it("validate answers per binding in order, and rejects a bad config, an unknown resource or resource field, a bad schedule", async () => {

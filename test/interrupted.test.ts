@@ -11,11 +11,12 @@ import { oracleIds } from "./helpers/oracle.js";
  * the same sync, resumable full refresh included), nothing is lost, and little
  * is read twice. Against the emulator at scale 3 with 429s, 500s and resets.
  *
- * CI kills every 3 s and at random within 1-4 s, against a read of all streams
- * that takes about 25 s uninterrupted; `INTERRUPT_FULL=1` runs the issue's own
- * figures (kills every 10 s and at random within 1-10 s, at the test key's rate).
+ * CI kills at random within 1-4 s, the emulator at scale 1; `INTERRUPT_FULL=1`
+ * runs the issue's own figures (scale 3, kills every 10 s and at random within
+ * 1-10 s, at the test key's rate: about an hour).
  */
 const FULL = process.env.INTERRUPT_FULL === "1";
+const SCALE = FULL ? 3 : 1;
 const RATE = FULL ? 25 : 300;
 const EVERY_MS = FULL ? 10_000 : 3_000;
 const RANDOM_MS: [number, number] = FULL ? [1_000, 10_000] : [1_000, 4_000];
@@ -32,7 +33,7 @@ describe("a read killed every few seconds still finishes", () => {
   beforeAll(async () => {
     emulator = await startEmulator({
       seed: 71,
-      scale: 3,
+      scale: SCALE,
       clockLagSeconds: SETTLE_SECONDS,
       latencyMs: 5,
       latencyJitterMs: 20,
@@ -69,10 +70,10 @@ describe("a read killed every few seconds still finishes", () => {
 
   for (const syncMode of ["incremental", "full_refresh"] as const) {
     it(
-      `${syncMode}: killed every ${EVERY_MS / 1000} s, then at random within ${RANDOM_MS[0] / 1000}-${RANDOM_MS[1] / 1000} s`,
+      `${syncMode}: killed ${FULL ? `every ${EVERY_MS / 1000} s, then ` : ""}at random within ${RANDOM_MS[0] / 1000}-${RANDOM_MS[1] / 1000} s`,
       async () => {
         const yardstick = await uninterrupted(syncMode);
-        await expectComplete(await readUntilDone(config, all(syncMode), env, () => EVERY_MS), yardstick, `${syncMode}, every ${EVERY_MS} ms`);
+        if (FULL) await expectComplete(await readUntilDone(config, all(syncMode), env, () => EVERY_MS), yardstick, `${syncMode}, every ${EVERY_MS} ms`);
         await expectComplete(await readUntilDone(config, all(syncMode), env, random), yardstick, `${syncMode}, random`);
       },
       TIMEOUT * 3,

@@ -11,7 +11,7 @@ const NULLABLE_INTEGER = { type: ["null", "integer"] };
  * OpenAPI spec, `usage_record_summary`; the same fields Airbyte's schema declares).
  */
 const USAGE_RECORD_SUMMARY: Record<string, Record<string, unknown>> = {
-  id: { description: "Unique identifier for the object.", ...NULLABLE_STRING },
+  id: { description: "Unique identifier for the object.", type: "string" },
   invoice: { description: "The invoice in which this usage period has been billed for.", ...NULLABLE_STRING },
   livemode: { description: "Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.", type: ["null", "boolean"] },
   object: { description: "String representing the object's type. Objects of the same type share the same value.", ...NULLABLE_STRING },
@@ -19,8 +19,9 @@ const USAGE_RECORD_SUMMARY: Record<string, Record<string, unknown>> = {
     type: ["null", "object"],
     additionalProperties: true,
     properties: {
-      end: { description: "The end date of this usage period. All usage up to and including this point in time is included.", ...NULLABLE_INTEGER },
-      start: { description: "The start date of this usage period. All usage after this point in time is included.", ...NULLABLE_INTEGER },
+      // The end of the usage period (usage up to and including it is counted), and its start.
+      end: NULLABLE_INTEGER,
+      start: NULLABLE_INTEGER,
     },
   },
   subscription_item: { description: "The ID of the subscription item this summary is describing.", ...NULLABLE_STRING },
@@ -444,7 +445,9 @@ export const STREAMS: readonly StreamDef[] = [
     "billing.meter.reactivated",
     "billing.meter.updated",
   ], { createdFilter: false }),
-  immutable("report_runs", "/v1/reporting/report_runs", "Reporting.ReportRun"),
+  immutable("report_runs", "/v1/reporting/report_runs", "Reporting.ReportRun", {
+    changedByReads: "the report streams create report runs as they read, so two reads list different runs",
+  }),
   {
     name: "report_types",
     path: "/v1/reporting/report_types",

@@ -54,6 +54,8 @@ export interface StreamDef {
    * (removed from newer API versions): the schema is built from these instead.
    */
   removedTypeFields?: Record<string, Record<string, unknown>>;
+  /** Reading the connector's streams adds to this stream's list (why): two reads differ by design. */
+  changedByReads?: string;
   /**
    * The key of the stream's documents in an Estuary Flow collection, for a stream
    * with no primary key (a collection needs one): field paths, as primaryKey.
