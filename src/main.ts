@@ -1,18 +1,13 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
-import { parseConfig } from "./config.js";
-import { discoverCatalog } from "./protocol/discover.js";
 import { parseArgs, USAGE } from "./cli/args.js";
-import { check } from "./commands/check.js";
-import { read } from "./commands/read.js";
-import { specMessage } from "./commands/spec.js";
 import { ConnectorError } from "./errors.js";
-import { readJsonFile } from "./protocol/json-file.js";
 import { errorTrace, logMessage } from "./protocol/messages.js";
 import { Output } from "./output.js";
 import { redact } from "./secrets.js";
 import { FlowLog, isFlowInvocation, logLevel } from "./flow/log.js";
-import { runFlow } from "./flow/main.js";
+
+// Each command loads only the modules it uses (Flow's, the SDK, zod): loading is most of a start.
 
 // V8 lets the old generation grow to about four times what survived the last full
 // GC before collecting again; a read's live data is small and its garbage is
@@ -27,19 +22,30 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
     case "help":
       process.stderr.write(USAGE + "\n");
       return 0;
-    case "spec":
+    case "spec": {
+      const { specMessage } = await import("./commands/spec.js");
       await output.emit(specMessage());
       return 0;
-    case "check":
+    }
+    case "check": {
+      const { check } = await import("./commands/check.js");
       await output.emit(await check(command.config, output));
       return 0;
+    }
     case "discover": {
+      const [{ parseConfig }, { discoverCatalog }, { readJsonFile }] = await Promise.all([
+        import("./config.js"),
+        import("./protocol/discover.js"),
+        import("./protocol/json-file.js"),
+      ]);
       const config = parseConfig(readJsonFile(command.config, "config"));
       await output.emit({ type: "CATALOG", catalog: discoverCatalog(config.connected_accounts !== undefined) });
       return 0;
     }
-    case "read":
+    case "read": {
+      const { read } = await import("./commands/read.js");
       return read(command, output);
+    }
   }
 }
 
@@ -97,7 +103,9 @@ if (flowMode && argv.length === 0 && process.stdin.isTTY) {
   process.stderr.write(USAGE + "\n");
   code = 2;
 } else {
-  code = flowMode ? await runFlow(argv, output) : await run(argv, output).catch((error: unknown) => fail(error, output));
+  code = flowMode
+    ? await import("./flow/main.js").then(({ runFlow }) => runFlow(argv, output))
+    : await run(argv, output).catch((error: unknown) => fail(error, output));
 }
 await output.flush();
 process.exit(code);
