@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Coverage } from "../src/read/coverage.js";
-import { partsFor, splitRange } from "../src/read/split-planner.js";
+import { partsFor, splitRange, spreadParts, spreadRange } from "../src/read/split-planner.js";
 import { addSpan, coveredThrough, gaps, type Span } from "../src/state/spans.js";
 
 /** The seconds a span set covers, the slow and obvious way. */
@@ -102,6 +102,35 @@ describe("the split planner", () => {
           for (const r of ranges) expect(r.gte).toBeLessThanOrEqual(r.lte);
         },
       ),
+    );
+  });
+
+  it("spreads a range before its first page into the slots one round trip leaves idle, never into parts under a day", () => {
+    const year = 365 * 86_400;
+    expect(spreadParts({ seconds: 10 * year, idleSlots: 30, roundTrip: 19.4 })).toBe(20);
+    expect(spreadParts({ seconds: 10 * year, idleSlots: 5, roundTrip: 19.4 })).toBe(6);
+    expect(spreadParts({ seconds: 10 * year, idleSlots: 0, roundTrip: 19.4 })).toBe(0);
+    expect(spreadParts({ seconds: 10 * year, idleSlots: 100, roundTrip: Infinity })).toBe(32);
+    // An incremental read of the last hours stays one request.
+    expect(spreadParts({ seconds: 6 * 3600, idleSlots: 30, roundTrip: 19.4 })).toBe(0);
+    expect(spreadParts({ seconds: 3 * 86_400, idleSlots: 30, roundTrip: 19.4 })).toBe(3);
+  });
+
+  it("spread parts touch, cover the range exactly, newest kept by the piece", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 2, max: 32 }), (lower, width, parts) => {
+        const upper = lower + width;
+        const plan = spreadRange(lower, upper, parts);
+        if (!plan) {
+          expect(width + 1).toBeLessThan(parts);
+          return;
+        }
+        const ranges = [{ gte: plan.keep, lte: upper }, ...plan.parts];
+        expect(ranges).toHaveLength(parts);
+        for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.lte).toBe(ranges[i - 1]!.gte - 1);
+        expect(ranges.at(-1)!.gte).toBe(lower);
+        for (const r of ranges) expect(r.gte).toBeLessThanOrEqual(r.lte);
+      }),
     );
   });
 });

@@ -18,6 +18,12 @@ const MAX_PAGES_PER_PART = 120;
 const LONG_LIST_PAGES = 20;
 /** Parts smaller than this are not worth a part-filled page. */
 const MIN_PAGES_PER_PART = 2;
+/**
+ * A range is spread before its first page only into parts at least this wide:
+ * a sync of the last hours or a day (the common incremental read) stays one
+ * request, whatever slots idle.
+ */
+const MIN_SPREAD_SECONDS = 86_400;
 
 export interface SplitSituation {
   /** Pages the piece is thought to have left. */
@@ -74,5 +80,38 @@ export function splitRange(lower: number, upper: number, secondsPerPage: number,
   for (let i = 1; i < lowers.length; i++) plan.parts.push({ gte: lowers[i]!, lte: lowers[i - 1]! - 1, pagesLeft: partPages });
   const rest = lowers[lowers.length - 1]! - 1;
   plan.parts.push({ gte: lower, lte: rest, pagesLeft: (rest - lower + 1) / secondsPerPage });
+  return plan;
+}
+
+export interface SpreadSituation {
+  /** Seconds the range covers. */
+  seconds: number;
+  /** Request slots that would idle now (and room in the page queue for them). */
+  idleSlots: number;
+  /** Requests that start in one round trip (rate x latency): more would no longer be free. */
+  roundTrip: number;
+}
+
+/**
+ * How many parts a list's range should be laid into before its first page is
+ * back (0: none). The first page is a round trip away and the slots idle until
+ * then: requests sent into them now cost nothing, and they find where the data
+ * is. A part over empty years costs one empty page; a part over data returns
+ * a full page and its density, and splits further from there.
+ */
+export function spreadParts(s: SpreadSituation): number {
+  const parts = Math.min(s.idleSlots + 1, Math.ceil(s.roundTrip), MAX_PIECES, Math.floor(s.seconds / MIN_SPREAD_SECONDS));
+  return parts >= 2 ? parts : 0;
+}
+
+/** [lower, upper] in `parts` touching ranges of equal width, newest first: the piece keeps the newest. */
+export function spreadRange(lower: number, upper: number, parts: number): SplitPlan | undefined {
+  const width = Math.floor((upper - lower + 1) / parts);
+  if (parts < 2 || width < 1) return undefined;
+  const plan: SplitPlan = { keep: upper - width + 1, keepPages: 0, parts: [] };
+  for (let i = 1; i < parts; i++) {
+    const lte = upper - i * width;
+    plan.parts.push({ gte: i === parts - 1 ? lower : lte - width + 1, lte, pagesLeft: 0 });
+  }
   return plan;
 }
