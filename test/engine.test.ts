@@ -4,6 +4,7 @@ import { SETTLE_SECONDS } from "../src/read/modes.js";
 import { PageBudget } from "../src/read/page-budget.js";
 import { addSpan } from "../src/state/spans.js";
 import { StripeClient } from "../src/stripe/client.js";
+import { PAGE_SIZE } from "../src/stripe/pagination.js";
 import { STREAM_BY_NAME } from "../src/streams/table.js";
 import { EMULATOR_KEY, EMULATOR_RESTRICTED_KEY, startEmulator, type Emulator } from "./emulator/server.js";
 import { readInProcess, recordsOf, stateAt, statusesOf, type Recorded } from "./helpers/engine.js";
@@ -115,7 +116,7 @@ describe("a list read checkpoints after every page", () => {
       now: Math.floor(Date.now() / 1000),
       options: { startDate: 0, lookbackDays: 0, sliceDays: 365, adaptive: true },
       log: () => undefined,
-      pages: new PageBudget(32),
+      pages: new PageBudget(PAGE_SIZE),
     };
     const consumer = { selection: { def, incremental: false }, checkpoint: () => ({}), done: [] };
     const task = (done: Array<readonly [number, number]>) => ({ kind: "list" as const, def, from: 0, to: ctx.now, done, self: consumer, children: [] });

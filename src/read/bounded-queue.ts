@@ -16,16 +16,20 @@ export class BoundedQueue<T> {
   private closed = false;
   private reserved = 0;
 
-  /** `budget`, when given, is shared with other queues: a place needs room in both. */
+  /**
+   * `budget`, when given, is shared with other queues: a place needs room in
+   * both, and takes `units` of the budget (the objects a page holds at most).
+   */
   constructor(
     private readonly capacity: number,
     private readonly budget?: PageBudget,
+    private readonly units?: number,
   ) {}
 
   /** Places a producer could reserve now without waiting. */
   room(): number {
     const own = this.capacity - this.items.length - this.reserved - this.spaceWaiters.length;
-    return Math.max(0, Math.min(own, this.budget?.room() ?? own));
+    return Math.max(0, Math.min(own, this.budget?.room(this.units) ?? own));
   }
 
   /** Waits for a place; fill it with `fill`. */
@@ -34,7 +38,7 @@ export class BoundedQueue<T> {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     this.reserved++;
-    await this.budget?.take();
+    await this.budget?.take(this.units);
   }
 
   /** Puts an item in a place reserved before. */
@@ -47,7 +51,7 @@ export class BoundedQueue<T> {
   /** Gives back a place reserved before and not filled (its fetch failed). */
   unreserve(): void {
     this.reserved--;
-    this.budget?.give();
+    this.budget?.give(this.units);
     this.spaceWaiters.shift()?.();
   }
 
@@ -76,7 +80,7 @@ export class BoundedQueue<T> {
         this.spaceWaiters.shift()?.();
         yield item;
         // The item is printed: its place in the shared budget is free again.
-        this.budget?.give();
+        this.budget?.give(this.units);
         continue;
       }
       if (this.closed) return;

@@ -3,6 +3,7 @@ import type { StreamError } from "../errors.js";
 import { stateFor, type ReadState } from "../state/types.js";
 import type { AccountScope } from "../stripe/accounts.js";
 import type { StripeClient } from "../stripe/client.js";
+import { PAGE_SIZE } from "../stripe/pagination.js";
 import { saysUnavailable, StripeApiError } from "../stripe/errors.js";
 import type { FetchItem, ReadContext, ReadOptions } from "./context.js";
 import { readEvents } from "./events-reader.js";
@@ -41,8 +42,6 @@ export interface ReadResult {
 /** Waiting checkpoints are printed within a quarter of a second; a progress LOG every five seconds. */
 const TICK_MS = 250;
 const PROGRESS_EVERY_TICKS = 20;
-/** Pages fetched but not yet printed, across all streams: what memory holds of the data at most. */
-const PAGES_IN_MEMORY = 32;
 
 /**
  * The one read engine: every selected stream of every account, all tasks at once
@@ -61,7 +60,8 @@ export async function runRead(req: ReadRequest): Promise<ReadResult> {
     for (const account of req.accounts) ledger.seed(s.def.name, account.id, stateFor(req.state, s.def.name, account.id, req.primaryAccount));
   }
   for (const job of jobs) for (const c of consumersOf(job.task)) ledger.expect(c.selection.def.name);
-  const pages = new PageBudget(PAGES_IN_MEMORY);
+  // Objects fetched but not yet printed, across all streams: what memory holds of the data at most.
+  const pages = new PageBudget(PAGE_SIZE, () => req.client.neededInFlight());
 
   await ledger.start();
   const started = Date.now();

@@ -9,13 +9,19 @@ import { createdWindows } from "./windows.js";
 import { PageReader } from "./page-reader.js";
 import type { ListTask } from "./planner.js";
 import { createdAt } from "./records.js";
-import { partsFor, splitRange } from "./split-planner.js";
+import { partsFor, splitRange, spreadParts, spreadRange } from "./split-planner.js";
 
 /**
  * Pages fetched but not yet printed, across all pieces of one list: bounds memory,
  * and so the requests one list has in flight (enough for Stripe's 100 req/s at 300 ms).
  */
 const QUEUE_PAGES = 24;
+/**
+ * A list without children fetches its next page while it turns this one into
+ * records only when a round trip is this long (seconds): then it is worth a
+ * page more in memory; on a fast connection prefetching only holds memory.
+ */
+const PREFETCH_LATENCY = 0.1;
 
 /**
  * Reads one top-level list, feeding the stream and its selected children, and
@@ -92,7 +98,7 @@ class PieceReader {
     private readonly task: ListTask,
   ) {
     this.pages = new PageReader(ctx, task);
-    this.queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES, ctx.pages);
+    this.queue = new BoundedQueue<FetchItem[]>(QUEUE_PAGES, ctx.pages, this.pages.pageSize);
     this.coverage = new Coverage(task.from, task.to, task.done);
     this.path = pathFor(ctx, task.def);
   }
@@ -109,6 +115,8 @@ class PieceReader {
       if (this.ctx.options.adaptive) this.start(gte, lte, Infinity);
       else for (const w of createdWindows(gte, lte, this.ctx.options.sliceDays)) this.start(w.gte, w.lte, Infinity);
     }
+    // Once every stream of the read has asked for its first page, slots still idle.
+    if (this.ctx.options.adaptive) setImmediate(() => this.spread());
     for await (const items of this.queue.drain()) yield* items;
   }
 
@@ -125,11 +133,11 @@ class PieceReader {
   /**
    * Reads one piece. With children, the next page is asked for before this
    * page's children and they overlap (per-parent requests keep coming rather
-   * than waiting a round trip between pages); without, a page fetched early
-   * only holds memory. Pages reach the queue in order, each with its checkpoint.
+   * than waiting a round trip between pages); without, only when round trips
+   * are long (PREFETCH_LATENCY). Pages reach the queue in order, each with its checkpoint.
    */
   private async readPiece(piece: Piece): Promise<void> {
-    const overlap = this.task.children.length > 0;
+    const overlap = this.task.children.length > 0 || this.ctx.client.latency() >= PREFETCH_LATENCY;
     let filled: Promise<void> = Promise.resolve();
     let failed = false;
     try {
@@ -238,10 +246,32 @@ class PieceReader {
     if (upper - longest.lower >= 2) this.split(longest, upper);
   }
 
+  /**
+   * Before any page is back: lays the widest range still waiting for its first
+   * page into parts, one per request slot that would idle until that page arrives.
+   */
+  private spread(): void {
+    let widest: Piece | undefined;
+    for (const p of this.active) {
+      if (p.open && p.secondsPerPage === undefined && (!widest || p.upper - p.lower > widest.upper - widest.lower)) widest = p;
+    }
+    if (!widest) return;
+    const parts = spreadParts({
+      seconds: widest.upper - widest.lower + 1,
+      idleSlots: Math.min(this.ctx.client.idleSlots(), this.queue.room()),
+      roundTrip: this.ctx.client.roundTrip(),
+    });
+    const plan = parts >= 2 ? spreadRange(widest.lower, widest.upper, parts) : undefined;
+    if (!plan) return;
+    widest.lower = plan.keep;
+    for (const part of plan.parts) this.start(part.gte, part.lte, part.pagesLeft);
+  }
+
   /** Splits what `piece` has left below `upper`, if the split planner says it pays. */
   private split(piece: Piece, upper: number): void {
+    // Pieces yet to show a page have no guess worth comparing.
     let longest = 0;
-    for (const p of this.active) longest = Math.max(longest, p.pagesLeft);
+    for (const p of this.active) if (p.secondsPerPage !== undefined) longest = Math.max(longest, p.pagesLeft);
     const parts = partsFor({
       pagesLeft: piece.pagesLeft,
       longestPagesLeft: longest,

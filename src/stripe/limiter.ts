@@ -21,6 +21,8 @@ const PRIORITIES: readonly Priority[] = ["poll", "list", "child"];
 /** After a 429 the rate drops to this share, then climbs back by RECOVERY of the budget per second. */
 const BACKOFF = 0.7;
 const RECOVERY = 0.05;
+/** Answers and the shortest latency are counted over windows this long (the last full one is used). */
+const WINDOW_MS = 1000;
 
 /**
  * One gate for every request of the process, shared by all streams: starts are
@@ -35,8 +37,12 @@ export class RequestLimiter {
   private lastCut = 0;
   private lastRecovery = Date.now();
   private pausedUntil = 0;
-  /** Exponentially weighted request latency, seconds. */
+  /** Exponentially weighted request latency, seconds: a guess until the first answer, then from the answers. */
   private latency = 0.25;
+  private answeredAny = false;
+  /** This window and the last full one: answers, and the shortest latency (seconds). */
+  private window = { startedAt: NaN, answers: 0, shortest: Infinity };
+  private lastWindow?: { answersPerSecond: number; shortest: number };
 
   constructor(private readonly options: LimiterOptions) {
     this.rate = options.ratePerSecond;
@@ -49,6 +55,30 @@ export class RequestLimiter {
     return Math.max(2, Math.min(cap, Math.ceil(this.rate * this.latency * 1.25) + 1));
   }
 
+  /** The average request latency lately, seconds (0 before any answer). */
+  averageLatency(): number {
+    return this.answeredAny ? this.latency : 0;
+  }
+
+  /** Requests that start in one round trip at the current rate and latency (Infinity without a rate limit). */
+  roundTrip(): number {
+    return Number.isFinite(this.rate) ? this.rate * this.latency : Infinity;
+  }
+
+  /**
+   * Requests a reader needs on their way to keep its pace: the rate answers come
+   * back at (at most half again what the last second saw, so the estimate can
+   * grow, and at most the rate budget) times the shortest latency of the last
+   * second. The shortest, not the average: when the process itself is the
+   * bottleneck, answers wait for it and every request more only waits longer.
+   * Unknown (Infinity) until a first window has been seen.
+   */
+  neededInFlight(): number {
+    const last = this.lastWindow;
+    if (!last || !Number.isFinite(last.shortest)) return Infinity;
+    return Math.min(this.rate, 1.5 * last.answersPerSecond) * last.shortest;
+  }
+
   /**
    * Slots no request holds or waits for: work a reader could start now without
    * delaying anyone.
@@ -59,6 +89,7 @@ export class RequestLimiter {
 
   /** Runs `task` when a slot is free, before waiting tasks of lower priority. */
   async run<T>(task: () => Promise<T>, priority: Priority = "list"): Promise<T> {
+    if (Number.isNaN(this.window.startedAt)) this.window.startedAt = performance.now();
     await this.acquire(priority);
     try {
       await this.pace();
@@ -66,11 +97,26 @@ export class RequestLimiter {
       try {
         return await task();
       } finally {
-        this.latency = 0.8 * this.latency + 0.2 * ((performance.now() - started) / 1000);
+        this.answered(started);
       }
     } finally {
       this.release();
     }
+  }
+
+  /** An answer came back: the average latency, and this window's answers and shortest latency. */
+  private answered(started: number): void {
+    const now = performance.now();
+    const seconds = (now - started) / 1000;
+    this.latency = this.answeredAny ? 0.8 * this.latency + 0.2 * seconds : seconds;
+    this.answeredAny = true;
+    const w = this.window;
+    if (now - w.startedAt >= WINDOW_MS) {
+      this.lastWindow = { answersPerSecond: (1000 * w.answers) / (now - w.startedAt), shortest: w.shortest };
+      this.window = { startedAt: now, answers: 0, shortest: Infinity };
+    }
+    this.window.answers++;
+    this.window.shortest = Math.min(this.window.shortest, seconds);
   }
 
   /** Stripe answered 429: slow down (at most once a second), and wait `retryAfterMs` if it asked. */
