@@ -73,7 +73,7 @@ describe.skipIf(!docker)("the container image", () => {
     const metadata = parse(readFileSync(join(ROOT, "metadata.yaml"), "utf8")) as { data: { dockerRepository: string; dockerImageTag: string } };
     expect(inspect.Config.Labels["io.airbyte.name"]).toBe(metadata.data.dockerRepository);
     expect(inspect.Config.Labels["io.airbyte.version"]).toBe(metadata.data.dockerImageTag);
-    expect(inspect.Config.Env).toContain("AIRBYTE_ENTRYPOINT=node /app/dist/src/main.js");
+    expect(inspect.Config.Env).toContain("AIRBYTE_ENTRYPOINT=node --max-semi-space-size=2 /app/dist/src/main.js");
     expect(inspect.Config.User).toBe("node");
     expect(inspect.Config.Labels.FLOW_RUNTIME_PROTOCOL).toBe("capture");
     expect(inspect.Config.Labels.FLOW_RUNTIME_CODEC).toBe("json");
