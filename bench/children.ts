@@ -17,6 +17,19 @@ export const EMULATOR_CLI = join(DIST, "test", "emulator", "cli.js");
 export const SDK_LOOP = join(DIST, "bench", "sdk-loop.js");
 const PROBE_URL = pathToFileURL(join(DIST, "bench", "probe.js")).href;
 
+/**
+ * The node options the image starts the connector with (the Dockerfile's
+ * ENTRYPOINT between `node` and the script): the bench measures the connector
+ * as it ships.
+ */
+export function connectorNodeArgs(): string[] {
+  const dockerfile = readFileSync(join(DIST, "..", "Dockerfile"), "utf8");
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  if (!entrypoint) throw new Error("Dockerfile has no ENTRYPOINT [...] line");
+  const argv = JSON.parse(entrypoint) as string[];
+  return argv.slice(1, -1);
+}
+
 const live = new Set<ChildProcess>();
 
 /** Kills every child still running (SIGKILL: used on the way out). */
@@ -189,6 +202,8 @@ export interface MeasuredRun {
 export interface RunOptions {
   script: string;
   args: string[];
+  /** Options for node itself, before the script (the connector's: connectorNodeArgs()). */
+  nodeArgs?: string[];
   env: Record<string, string>;
   /** A line starting with this is one record. */
   recordPrefix: string;
@@ -220,7 +235,7 @@ export function measure(opts: RunOptions): Promise<MeasuredRun> {
   const stderr = new Tail();
   const started = performance.now();
   const child = track(
-    spawn(process.execPath, ["--import", PROBE_URL, opts.script, ...opts.args], {
+    spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", PROBE_URL, opts.script, ...opts.args], {
       env: { ...process.env, ...opts.env, BENCH_PROBE_FILE: opts.probeFile },
       stdio: ["ignore", "pipe", "pipe"],
     }),
