@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Several files mostly wait (for settling, for kills, for polls): four at once keep two cores busy.
+    maxWorkers: 4,
     reporters: ["default"],
   },
 });

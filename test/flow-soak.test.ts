@@ -95,6 +95,8 @@ describe(`a capture of every binding, ${SECONDS} s of changes, killed and restar
       const documents = [...committedFirst, ...second.lines.slice(0, second.lines.map((l) => "checkpoint" in l).lastIndexOf(true) + 1)];
       let total = 0;
       for (const [index, def] of STREAMS.entries()) {
+        // Report rows are checked against the emulator's data in reports.test.ts; report runs grow as reports are read.
+        if (def.report || def.changedByReads) continue;
         const docs = documents.filter((l) => l.captured?.binding === index).map((l) => l.captured.doc);
         total += docs.length;
         const collection = reduceCollection(docs);

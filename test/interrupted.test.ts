@@ -11,9 +11,12 @@ import { oracleIds } from "./helpers/oracle.js";
  * the same sync, resumable full refresh included), nothing is lost, and little
  * is read twice. Against the emulator at scale 3 with 429s, 500s and resets.
  *
- * CI kills at random within 1-4 s, the emulator at scale 1; `INTERRUPT_FULL=1`
- * runs the issue's own figures (scale 3, kills every 10 s and at random within
- * 1-10 s, at the test key's rate: about an hour).
+ * CI reads one stream of each way of reading (a list with per-parent children,
+ * embedded children, events re-fetched for expansions, created windows, a child
+ * listed by query, lists without a created filter) at scale 1, killed at random
+ * within 1-4 s. `INTERRUPT_FULL=1` runs the issue's own figures: every stream at
+ * scale 3, killed every 10 s and at random within 1-10 s, at the test key's rate
+ * (about an hour).
  */
 const FULL = process.env.INTERRUPT_FULL === "1";
 const SCALE = FULL ? 3 : 1;
@@ -23,7 +26,22 @@ const RANDOM_MS: [number, number] = FULL ? [1_000, 10_000] : [1_000, 4_000];
 const TIMEOUT = FULL ? 3_600_000 : 300_000;
 
 const config = { account_id: "acct_emulator_platform", client_secret: EMULATOR_KEY, call_rate_limit: RATE };
-const all = (syncMode: "incremental" | "full_refresh") => STREAMS.map((s) => ({ name: s.name, syncMode: s.incremental ? syncMode : ("full_refresh" as const) }));
+const CI_STREAMS = [
+  "customers",
+  "payment_methods",
+  "customer_balance_transactions",
+  "bank_accounts",
+  "invoices",
+  "invoice_line_items",
+  "charges",
+  "balance_transactions",
+  "payouts",
+  "payout_balance_transactions",
+  "payment_links",
+  "webhook_endpoints",
+];
+const STREAMS_READ = FULL ? STREAMS : STREAMS.filter((s) => CI_STREAMS.includes(s.name));
+const all = (syncMode: "incremental" | "full_refresh") => STREAMS_READ.map((s) => ({ name: s.name, syncMode: s.incremental ? syncMode : ("full_refresh" as const) }));
 const random = () => RANDOM_MS[0] + Math.random() * (RANDOM_MS[1] - RANDOM_MS[0]);
 
 describe("a read killed every few seconds still finishes", () => {
@@ -58,7 +76,9 @@ describe("a read killed every few seconds still finishes", () => {
   }
 
   async function expectComplete(result: KillLoopResult, yardstick: KillLoopResult, what: string): Promise<void> {
-    for (const def of STREAMS) {
+    for (const def of STREAMS_READ) {
+      // Report rows are checked against the emulator's data in reports.test.ts; report runs grow as reports are read.
+      if (def.report || def.changedByReads) continue;
       const expected = await oracleIds(emulator, def);
       const got = result.ids.get(def.name)!;
       expect(expected.filter((id) => !got.has(id)), `${what}: ${def.name} lost records`).toEqual([]);

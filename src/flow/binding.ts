@@ -31,6 +31,17 @@ export interface CaptureContext {
 type Kind = "events" | "created" | "full";
 
 /**
+ * Event-driven streams (and children read through their parent's events) follow
+ * the Events API beside their backfill; streams that only grow (created windows,
+ * report intervals) read what is new every interval; the rest can only be re-read.
+ */
+function kindOf(def: ParsedBinding["def"]): Kind {
+  if (def.incremental === null) return "full";
+  if (def.incremental === "events" || def.incremental === "parent" || def.parent) return "events";
+  return "created";
+}
+
+/**
  * One binding of a capture, kept current for as long as the capture runs:
  * - event-driven streams backfill from their list while, side by side, their
  *   Events API cursor is polled every interval (per account, from its own cursor);
@@ -62,7 +73,7 @@ export class BindingCapture {
       return s ? [[a.id, s] as const] : [];
     }));
     this.progress = saved.progress;
-    this.kind = binding.def.incremental === null ? "full" : binding.def.incremental === "created" && !binding.def.parent ? "created" : "events";
+    this.kind = kindOf(binding.def);
     this.options = readOptionsFrom(ctx.config);
     this.fullReadActive = this.fullReadPending();
   }

@@ -4,7 +4,8 @@ import { stateFor, type ReadState } from "../state/types.js";
 import type { AccountScope } from "../stripe/accounts.js";
 import type { StripeClient } from "../stripe/client.js";
 import { PAGE_SIZE } from "../stripe/pagination.js";
-import { saysUnavailable, StripeApiError } from "../stripe/errors.js";
+import { StripeApiError } from "../stripe/errors.js";
+import { unavailableNote } from "./records.js";
 import type { FetchItem, ReadContext, ReadOptions } from "./context.js";
 import { readEvents } from "./events-reader.js";
 import { Ledger } from "./ledger.js";
@@ -103,10 +104,10 @@ async function runJob(req: ReadRequest, job: Job, ledger: Ledger, ctx: ReadConte
   } catch (error) {
     if (error instanceof ConfigError || (error instanceof StripeApiError && error.fatal)) throw error;
     for (const c of consumers) {
-      const { name, whenUnavailable } = c.selection.def;
+      const name = c.selection.def.name;
       if (!ledger.open(name, accountId)) continue;
-      // A list Stripe no longer offers here ends its stream with what it read, said in a LOG line.
-      if (whenUnavailable && saysUnavailable(error)) ctx.log("WARN", `Stream ${name}: ${(error as Error).message} The stream completes with what it read. ${whenUnavailable}`);
+      const note = unavailableNote(c.selection.def, error);
+      if (note) ctx.log("WARN", note);
       else await ledger.fail(name, accountId, error);
     }
   }

@@ -1,5 +1,4 @@
 import { inSpans } from "../state/spans.js";
-import { saysUnavailable } from "../stripe/errors.js";
 import { COSTLY_PAGE_SIZE, PAGE_SIZE } from "../stripe/pagination.js";
 import type { Query } from "../stripe/query.js";
 import { listedPerParent, parentMatches, parentOf } from "../streams/facts.js";
@@ -8,7 +7,7 @@ import { childRecords } from "./children.js";
 import type { FetchItem, ReadContext, StripeObject } from "./context.js";
 import type { Consumer, ListTask } from "./planner.js";
 import { emits, expandedField } from "./projection.js";
-import { asArray, createdAt, decorate, isOfStream } from "./records.js";
+import { asArray, createdAt, decorate, isOfStream, unavailableNote } from "./records.js";
 
 /** Per stream, its records under each object of a page (in the page's order), asked once per page. */
 type Under = Map<string, Promise<StripeObject[][]>>;
@@ -73,12 +72,10 @@ export class PageReader {
         for (const records of perParent) for (const data of records) items.push({ kind: "record", stream: childDef.name, data, op: "c" });
       } catch (error) {
         this.failed.add(childDef.name);
-        if (childDef.whenUnavailable && saysUnavailable(error)) {
-          // Stripe no longer offers the endpoint here: the stream ends with what it read.
-          this.ctx.log("WARN", `Stream ${childDef.name}: ${(error as Error).message} The stream completes with what it read. ${childDef.whenUnavailable}`);
-        } else {
-          items.push({ kind: "failed", stream: childDef.name, error });
-        }
+        // Stripe no longer offers the endpoint here: the stream ends with what it read.
+        const note = unavailableNote(childDef, error);
+        if (note) this.ctx.log("WARN", note);
+        else items.push({ kind: "failed", stream: childDef.name, error });
       }
     }
     return { items, pastStart };

@@ -1,3 +1,4 @@
+import { saysUnavailable } from "../stripe/errors.js";
 import type { StreamDef } from "../streams/types.js";
 import type { StripeObject } from "./context.js";
 
@@ -33,4 +34,14 @@ export function decorate(def: StreamDef, object: StripeObject, observedAt: numbe
 /** A fixed parameter's values as a list (`expand` may be one string or several). */
 export function asArray(value: string | readonly string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === "string" ? [value] : [...value];
+}
+
+/**
+ * The LOG line for a stream whose endpoint Stripe no longer offers here (the
+ * stream then ends with what it read, see `whenUnavailable`); undefined when the
+ * stream expects no such thing or `error` says something else.
+ */
+export function unavailableNote(def: StreamDef, error: unknown): string | undefined {
+  if (!def.whenUnavailable || !saysUnavailable(error)) return undefined;
+  return `Stream ${def.name}: ${(error as Error).message} The stream completes with what it read. ${def.whenUnavailable}`;
 }
