@@ -1,6 +1,5 @@
 import type { ListResponse, RequestOptions } from "../stripe/client.js";
 import { NotFoundError } from "../stripe/errors.js";
-import type { Priority } from "../stripe/limiter.js";
 import { paginate } from "../stripe/pagination.js";
 import type { Query } from "../stripe/query.js";
 import { resolvePath } from "../streams/paths.js";
@@ -9,8 +8,12 @@ import type { ReadContext, StripeObject } from "./context.js";
 import { decorate, isOfStream } from "./records.js";
 
 /** How a stream's own requests are sent: for the account being read, with the stream's API version if it has one. */
-export function requestFor(ctx: ReadContext, def: StreamDef, priority?: Priority): RequestOptions {
-  return { account: ctx.account.header, ...(priority ? { priority } : {}), ...(def.apiVersion ? { apiVersion: def.apiVersion } : {}) };
+export function requestFor(ctx: ReadContext, def: StreamDef): RequestOptions {
+  return {
+    account: ctx.account.header,
+    endpoint: def.path,
+    ...(def.apiVersion ? { apiVersion: def.apiVersion } : {}),
+  };
 }
 
 /** The path of a stream's endpoint for the account being read (and a parent, for child streams). */
@@ -29,7 +32,7 @@ export async function childRecords(ctx: ReadContext, def: StreamDef, parent: Str
   const path = pathFor(ctx, def, parentId);
   const linkQuery: Query = link.queryParam ? { [link.queryParam]: parentId } : {};
   const embedded = link.embedded ? asList(parent[link.embedded]) : undefined;
-  const request = requestFor(ctx, def, "child");
+  const request = requestFor(ctx, def);
 
   const objects: StripeObject[] = [];
   try {

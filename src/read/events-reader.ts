@@ -152,7 +152,7 @@ async function refetched(ctx: ReadContext, selection: Selection, object: StripeO
   if (!expand.length || def.parent) return object;
   try {
     const path = `${pathFor(ctx, def)}/${encodeURIComponent(String(object.id))}`;
-    return await ctx.client.get<StripeObject>(path, { expand }, { account: ctx.account.header, priority: "poll" });
+    return await ctx.client.get<StripeObject>(path, { expand }, { account: ctx.account.header, priority: "poll", endpoint: `${def.path}/{id}` });
   } catch (error) {
     if (error instanceof NotFoundError) return object;
     throw error;

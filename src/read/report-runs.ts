@@ -56,7 +56,7 @@ export async function runReport(
     await sleep(Math.min(pause, left), signal);
     if (signal.aborted) throw new ReportRunError(`report run ${run.id} (${spec.type}, ${what}) was abandoned: an earlier window failed.`);
     pause = Math.min(MAX_POLL_MS, pause * 2);
-    run = await failedAsRun(run.id, ctx.client.get<ReportRun>(`/v1/reporting/report_runs/${encodeURIComponent(run.id)}`, {}, { account, priority: "poll" }));
+    run = await failedAsRun(run.id, ctx.client.get<ReportRun>(`/v1/reporting/report_runs/${encodeURIComponent(run.id)}`, {}, { account, priority: "poll", endpoint: "/v1/reporting/report_runs/{report_run}" }));
   }
   if (run.status === "succeeded" && run.result?.id) return run.result.id;
   const why = run.status === "failed" ? `failed: ${run.error ?? "Stripe gave no reason"}` : `ended with status "${run.status}" and no result file`;

@@ -44,6 +44,11 @@ export interface RequestOptions {
   account?: string;
   /** Which waiting request starts first (see Priority). */
   priority?: Priority;
+  /**
+   * The endpoint's path template (`/v1/customers/{customer}/balance_transactions`):
+   * Stripe limits each endpoint's rate, whatever the ids in the path. Default: the path.
+   */
+  endpoint?: string;
   /** Stripe-Version for this request only, where an endpoint needs an older API version than the SDK's. */
   apiVersion?: string;
   /** Which of Stripe's hosts serves the path: api.stripe.com (default), files.stripe.com, connect.stripe.com. */
@@ -71,6 +76,11 @@ interface Outgoing {
   idempotencyKey?: string;
   /** Resolve with the response stream (file contents) rather than parsed JSON. */
   streaming?: boolean;
+}
+
+/** Which of Stripe's per-endpoint limits a request counts against: its method and path template. */
+function endpointOf(request: Outgoing): string {
+  return `${request.method} ${request.options.endpoint ?? request.path}`;
 }
 
 /**
@@ -228,9 +238,10 @@ export class StripeClient {
    */
   private async signedIn<T>(request: Outgoing): Promise<T> {
     const priority = request.options.priority;
+    const endpoint = endpointOf(request);
     const key = await this.keyFor(request);
     try {
-      return await this.limiter.run(() => this.attempt<T>(request, key), priority);
+      return await this.limiter.run(() => this.attempt<T>(request, key), priority, endpoint);
     } catch (error) {
       const failure: unknown = error instanceof AbortError ? error.originalError : error;
       if (!(failure instanceof AuthenticationError) || !this.tokens || request.options.apiKey !== undefined || key === undefined) throw error;
@@ -238,7 +249,7 @@ export class StripeClient {
         throw refreshError instanceof StripeApiError && !retryDecision(refreshError).retry ? new AbortError(refreshError) : refreshError;
       });
       const fresh = await this.keyFor(request);
-      return await this.limiter.run(() => this.attempt<T>(request, fresh), priority);
+      return await this.limiter.run(() => this.attempt<T>(request, fresh), priority, endpoint);
     }
   }
 
@@ -296,7 +307,7 @@ export class StripeClient {
     const failure = classifyFailure(request, key ?? this.options.apiKey);
     if (failure instanceof RateLimitError) {
       this.stats.rateLimited++;
-      this.limiter.rateLimited(retryAfterMs(header(request, "retry-after")));
+      this.limiter.rateLimited(retryAfterMs(header(request, "retry-after")), endpointOf(outgoing));
     }
     return failure;
   }

@@ -3,7 +3,7 @@
  * Runs the Stripe emulator until SIGTERM/SIGINT:
  *
  *   node dist/test/emulator/cli.js --port 12111 --seed 1 --scale N [--now EPOCH]
- *     [--latency MS] [--jitter MS] [--rate-limit R] [--retry-after S]
+ *     [--latency MS] [--jitter MS] [--rate-limit R] [--endpoint-rate-limit R] [--retry-after S]
  *     [--p429 x --p500 y --p-reset z] [--disable issuing[,treasury]]
  *     [--bulk charge:1000000[:yearsBack[:growth]]] [--secret-key KEY]
  */
@@ -45,6 +45,9 @@ function parseArgs(argv: string[]): EmulatorOptions {
       case "--rate-limit":
         opts.rateLimit = num(flag, v);
         break;
+      case "--endpoint-rate-limit":
+        opts.endpointRateLimit = num(flag, v);
+        break;
       case "--retry-after":
         opts.retryAfter = num(flag, v);
         break;
@@ -73,7 +76,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
         break;
       case "--help":
       case "-h":
-        console.log("usage: cli.js [--port N] [--seed N] [--scale N] [--now EPOCH] [--latency MS] [--jitter MS] [--rate-limit R] [--retry-after S] [--p429 P] [--p500 P] [--p-reset P] [--disable PRODUCT] [--bulk object:count[:years[:growth]]] [--secret-key KEY]");
+        console.log("usage: cli.js [--port N] [--seed N] [--scale N] [--now EPOCH] [--latency MS] [--jitter MS] [--rate-limit R] [--endpoint-rate-limit R] [--retry-after S] [--p429 P] [--p500 P] [--p-reset P] [--disable PRODUCT] [--bulk object:count[:years[:growth]]] [--secret-key KEY]");
         process.exit(0);
         break;
       default:

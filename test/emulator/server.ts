@@ -51,6 +51,12 @@ export interface Knobs {
   latencyJitterMs: number;
   /** Requests per second per account; 0 = unlimited. */
   rateLimit: number;
+  /**
+   * Requests per second per account and endpoint (method and route), besides
+   * `rateLimit`; 0 = unlimited. Stripe's default is 25
+   * (https://docs.stripe.com/rate-limits: "API endpoints have a default limit of 25 requests per second").
+   */
+  endpointRateLimit: number;
   faults: Required<FaultOptions>;
   disabledProducts: string[];
   /** Seconds to send in Retry-After on 429s; 0 = no header (the default, like most of Stripe's 429s). */
@@ -88,6 +94,7 @@ export interface EmulatorOptions {
   latencyMs?: number;
   latencyJitterMs?: number;
   rateLimit?: number;
+  endpointRateLimit?: number;
   retryAfter?: number;
   faults?: FaultOptions;
   disabledProducts?: string[];
@@ -214,6 +221,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     latencyMs: opts.latencyMs ?? 0,
     latencyJitterMs: opts.latencyJitterMs ?? 0,
     rateLimit: opts.rateLimit ?? 0,
+    endpointRateLimit: opts.endpointRateLimit ?? 0,
     faults: { p429: opts.faults?.p429 ?? 0, p500: opts.faults?.p500 ?? 0, pReset: opts.faults?.pReset ?? 0 },
     disabledProducts: [...(opts.disabledProducts ?? [])],
     retryAfter: opts.retryAfter ?? 0,
@@ -237,6 +245,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (patch.latencyJitterMs !== undefined) knobs.latencyJitterMs = Number(patch.latencyJitterMs);
     if (patch.rateLimit !== undefined) {
       knobs.rateLimit = Number(patch.rateLimit);
+      buckets = new Map();
+    }
+    if (patch.endpointRateLimit !== undefined) {
+      knobs.endpointRateLimit = Number(patch.endpointRateLimit);
       buckets = new Map();
     }
     if (patch.retryAfter !== undefined) knobs.retryAfter = Number(patch.retryAfter);
@@ -340,10 +352,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           ),
         );
       }
-      // Rate limit, per account.
-      if (knobs.rateLimit > 0) {
-        let bucket = buckets.get(account.id);
-        if (!bucket) buckets.set(account.id, (bucket = new TokenBucket(knobs.rateLimit)));
+      // Rate limits: per account, and per account and endpoint.
+      const limits: Array<[string, number]> = [
+        [account.id, knobs.rateLimit],
+        [`${account.id} ${req.method} ${api.routeOf(path) ?? path}`, knobs.endpointRateLimit],
+      ];
+      for (const [key, rate] of limits) {
+        if (rate <= 0) continue;
+        let bucket = buckets.get(key);
+        if (!bucket) buckets.set(key, (bucket = new TokenBucket(rate)));
         if (!bucket.take()) {
           stats.rateLimited++;
           return fail(rateLimitError(), knobs.retryAfter > 0 ? { "Retry-After": String(knobs.retryAfter) } : {});
