@@ -38,6 +38,9 @@ const ACCOUNT = "acct_emulator_platform";
 const RATE_LIMIT = 100;
 const PAGE = 100;
 const CEILING = RATE_LIMIT * PAGE; // records/s a perfect client gets under the limit
+/** Stripe's limit per endpoint, and how far back 1e reads (about 20,000 of the full bench's charges). */
+const ENDPOINT_LIMIT = 25;
+const ENDPOINT_WINDOW_DAYS = 45;
 const LATENCY_MS = 200;
 /** Yearly growth of the bulk charges' volume: each year holds twice the one before. */
 const GROWTH = 2;
@@ -152,7 +155,7 @@ class Bench {
     emu: EmulatorChild,
     id: string,
     scenario: string,
-    opts: { script: string; args: string[]; recordPrefix: string; stopAfterMs?: number; rateLimited: boolean },
+    opts: { script: string; args: string[]; recordPrefix: string; stopAfterMs?: number; rateLimited: boolean; ceiling?: number },
   ): Promise<Row> {
     log(`${id}: ${scenario} ...`);
     await emu.resetStats();
@@ -190,7 +193,7 @@ class Bench {
       requests: stats.requests,
       requestsPerS: stats.requests / result.wallS,
       recordsPerRequest: stats.requests > 0 ? result.records / stats.requests : null,
-      pctOfCeiling: opts.rateLimited ? (100 * recordsPerS) / CEILING : null,
+      pctOfCeiling: opts.rateLimited ? (100 * recordsPerS) / (opts.ceiling ?? CEILING) : null,
       rateLimited: stats.rateLimited,
       peakRssMb: result.probe?.maxRssMb ?? null,
       cpuMs,
@@ -353,6 +356,20 @@ async function rateLimitedScenario(bench: Bench, callRate: number): Promise<void
       stopAfterMs: s.airbyteSliceSeconds * 1000,
       rateLimited: true,
     });
+    await pause();
+    // Stripe also limits each endpoint to 25 requests a second (https://docs.stripe.com/rate-limits):
+    // one list alone then has a ceiling of 2,500 records/s. The connector learns that limit from
+    // Stripe's first 429s on the endpoint and keeps to it; the 429s column counts what learning it cost.
+    const recentConfig = bench.file("config-recent.json", { ...baseConfig, start_date: new Date(Date.now() - ENDPOINT_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 19) + "Z" });
+    await emu.knobs({ endpointRateLimit: ENDPOINT_LIMIT });
+    await bench.run(emu, "1e", `1e connector, charges of ${ENDPOINT_WINDOW_DAYS} days, ${ENDPOINT_LIMIT}/s per endpoint (ceiling ${fmt(ENDPOINT_LIMIT * PAGE)}/s)`, {
+      script: CONNECTOR,
+      args: ["read", "--config", recentConfig, "--catalog", chargesCatalog],
+      recordPrefix: RECORD_PREFIX,
+      rateLimited: true,
+      ceiling: ENDPOINT_LIMIT * PAGE,
+    });
+    await emu.knobs({ endpointRateLimit: 0 });
     await pause();
     // One window per stream (slice_range covers the whole history), no splitting: every
     // request but a list's last returns a full page, which is the fewest requests.
