@@ -16,6 +16,14 @@ const statuses = (result: CliResult, stream: string) =>
     .map((m) => m.trace.stream_status.status);
 const errors = (result: CliResult) => result.messages.filter((m) => m.type === "TRACE" && m.trace.type === "ERROR").map((m) => m.trace.error);
 
+/** A read of `catalog` from `emulator`, its output checked against the protocol. */
+async function readFrom(emulator: Emulator, catalog: unknown): Promise<CliResult> {
+  const files = writeFiles({ config: { account_id: PLATFORM, client_secret: EMULATOR_KEY, call_rate_limit: 2000 }, catalog });
+  const result = await runCli(["read", "--config", files.config!, "--catalog", files.catalog!], { env: { STRIPE_API_BASE: emulator.url } });
+  assertProtocol(result.messages);
+  return result;
+}
+
 describe("the configured catalog", () => {
   let emulator: Emulator;
   beforeAll(async () => {
@@ -25,12 +33,7 @@ describe("the configured catalog", () => {
     await emulator?.close();
   });
 
-  const read = async (catalog: unknown): Promise<CliResult> => {
-    const files = writeFiles({ config: { account_id: PLATFORM, client_secret: EMULATOR_KEY, call_rate_limit: 2000 }, catalog });
-    const result = await runCli(["read", "--config", files.config!, "--catalog", files.catalog!], { env: { STRIPE_API_BASE: emulator.url } });
-    assertProtocol(result.messages);
-    return result;
-  };
+  const read = (catalog: unknown) => readFrom(emulator, catalog);
 
   // Airbyte's CDK reports a configured stream the source lacks and reads the others
   // (airbyte-python-cdk airbyte_cdk/sources/abstract_source.py `read`, with
@@ -116,12 +119,7 @@ describe("field selection", () => {
     await emulator?.close();
   });
 
-  const read = async (catalog: unknown): Promise<CliResult> => {
-    const files = writeFiles({ config: { account_id: PLATFORM, client_secret: EMULATOR_KEY, call_rate_limit: 2000 }, catalog });
-    const result = await runCli(["read", "--config", files.config!, "--catalog", files.catalog!], { env: { STRIPE_API_BASE: emulator.url } });
-    assertProtocol(result.messages);
-    return result;
-  };
+  const read = (catalog: unknown) => readFrom(emulator, catalog);
 
   it("a charges schema listing id, amount, created and updated gives records with exactly those fields", async () => {
     const result = await read(selecting({ charges: ["id", "amount", "created", "updated"] }));

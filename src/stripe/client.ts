@@ -89,7 +89,12 @@ function endpointOf(request: Outgoing): string {
  * the jitter between our clock and Stripe's; a 429 still slows the pace down.
  */
 export function defaultRatePerSecond(apiKey: string): number {
-  return /^(sk|rk)_live_/.test(apiKey) ? 99 : 24.75;
+  return isLiveKey(apiKey) ? 99 : 24.75;
+}
+
+/** Live mode (a live secret or restricted key): where Stripe's per-endpoint limit is below the account's. */
+export function isLiveKey(apiKey: string): boolean {
+  return /^(sk|rk)_live_/.test(apiKey);
 }
 
 /**
@@ -120,6 +125,7 @@ export class StripeClient {
       ratePerSecond: options.ratePerSecond,
       maxConcurrency: options.concurrency,
       adaptiveConcurrency: options.adaptiveConcurrency ?? false,
+      endpointLimits: isLiveKey(options.apiKey),
     });
   }
 

@@ -10,6 +10,11 @@ export interface LimiterOptions {
    * latency (rate x latency): more would only wait, fewer would waste the budget.
    */
   adaptiveConcurrency: boolean;
+  /**
+   * Learn Stripe's per-endpoint limits from its 429s (live mode, where an endpoint's 25/s is
+   * below the account's 100/s; in test mode the account's 25/s is the only limit that matters).
+   */
+  endpointLimits?: boolean;
 }
 
 /**
@@ -32,7 +37,9 @@ const PRIORITIES: readonly Priority[] = ["poll", "list"];
  * accounts). An endpoint is paced only once Stripe shows its limit: a 429 while
  * that endpoint alone started more than ENDPOINT_SUSPECT requests in the last
  * second sets its pace to ENDPOINT_BUDGET (less the same 1% margin as the
- * account's budget) and leaves the account's pace alone.
+ * account's budget) and leaves the account's pace alone. That pace is then
+ * fixed: a later 429 is the account's (or a fault's), and slows the account's
+ * pace, which recovers, rather than cutting the endpoint's again and again.
  */
 export const ENDPOINT_LIMIT = 25;
 const ENDPOINT_BUDGET = 24.75;
@@ -154,10 +161,9 @@ export class RequestLimiter {
     const now = Date.now();
     if (retryAfterMs) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     const own = endpoint === undefined ? undefined : this.endpoints.get(endpoint);
-    const endpointsLimit = this.options.ratePerSecond > ENDPOINT_LIMIT && own !== undefined && own.recent.count(now) > ENDPOINT_SUSPECT;
-    if (!endpointsLimit) this.pace.cut(now);
-    else if (own.pace.limited()) own.pace.cut(now);
-    else own.pace.limitTo(ENDPOINT_BUDGET, now);
+    const endpointsLimit = this.options.endpointLimits === true && own !== undefined && !own.pace.limited() && own.recent.count(now) > ENDPOINT_SUSPECT;
+    if (endpointsLimit) own.pace.limitTo(ENDPOINT_BUDGET, now);
+    else this.pace.cut(now);
   }
 
   /** Starts per second `endpoint` is held to (Infinity while Stripe has shown it no limit). */
