@@ -569,6 +569,20 @@ function startupText(bench: Bench): string[] {
   ];
 }
 
+/**
+ * A fixed piece of CPU work (integer arithmetic, JSON of 50,000 small objects): how
+ * fast this machine is right now. A shared VM's speed drifts by a third or more
+ * within minutes; figures from runs whose machine speeds differ are not comparable.
+ */
+function machineSpeedMs(): number {
+  const t0 = performance.now();
+  let x = 0;
+  for (let i = 0; i < 1e8; i++) x = (x * 31 + i) | 0;
+  const text = JSON.stringify(Array.from({ length: 50_000 }, (_, i) => ({ id: `ch_${i}`, amount: i + (x & 1), created: 1_700_000_000 + i })));
+  JSON.parse(text);
+  return performance.now() - t0;
+}
+
 async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2));
   const sizes = cli.quick ? QUICK : FULL;
@@ -576,6 +590,7 @@ async function main(): Promise<void> {
   const bench = new Bench(sizes, dir);
   process.once("exit", () => rmSync(dir, { recursive: true, force: true })); // also when interrupted
   const started = performance.now();
+  const speedBefore = machineSpeedMs();
   let failure: Error | null = null;
   try {
     const spec = await connectorMessages(["spec"], {});
@@ -623,6 +638,7 @@ async function main(): Promise<void> {
   for (const r of problemRows) for (const p of r.problems) out.push(`! ${r.id}: ${p}`);
   if (failure) out.push(`bench failed: ${failure.message}`);
   out.push("", `bench wall time ${fmt(wallS, 1)} s`);
+  out.push(`machine: a fixed CPU task took ${fmt(speedBefore)} ms before the runs and ${fmt(machineSpeedMs())} ms after (compare runs only where these agree)`);
   console.log(out.join("\n"));
 
   if (cli.json) {
