@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { STREAM_BY_NAME } from "../src/streams/table.js";
+import { ENDPOINT_LIMIT } from "../src/stripe/limiter.js";
 import {
   CONNECTOR,
   SDK_LOOP,
@@ -38,8 +39,7 @@ const ACCOUNT = "acct_emulator_platform";
 const RATE_LIMIT = 100;
 const PAGE = 100;
 const CEILING = RATE_LIMIT * PAGE; // records/s a perfect client gets under the limit
-/** Stripe's limit per endpoint, and how far back 1e reads (about 20,000 of the full bench's charges). */
-const ENDPOINT_LIMIT = 25;
+/** How far back 1e reads (about 20,000 of the full bench's charges), under Stripe's limit per endpoint. */
 const ENDPOINT_WINDOW_DAYS = 45;
 const WARM_UP_SECONDS = 3;
 const LATENCY_MS = 200;

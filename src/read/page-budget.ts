@@ -55,8 +55,8 @@ export class PageBudget {
     this.wake();
   }
 
-  /** A place freed or the capacity grew: the waiting takers that fit now, in order. */
-  wake(): void {
+  /** A place freed: the waiting takers that fit now, in order. */
+  private wake(): void {
     while (this.waiting.length > 0 && this.fits(this.waiting[0]!.units)) {
       const next = this.waiting.shift()!;
       this.used += next.units;

@@ -77,8 +77,9 @@ export class RequestLimiter {
   /** How many requests may be in flight now. */
   concurrency(): number {
     const cap = this.options.maxConcurrency;
-    if (!this.options.adaptiveConcurrency || !Number.isFinite(this.accountRate())) return cap;
-    return Math.max(2, Math.min(cap, Math.ceil(this.accountRate() * this.latency * 1.25) + 1));
+    const rate = this.accountRate();
+    if (!this.options.adaptiveConcurrency || !Number.isFinite(rate)) return cap;
+    return Math.max(2, Math.min(cap, Math.ceil(rate * this.latency * 1.25) + 1));
   }
 
   /** The average request latency lately, seconds (0 before any answer). */
@@ -88,7 +89,8 @@ export class RequestLimiter {
 
   /** Requests that start in one round trip at the current rate and latency (Infinity without a rate limit). */
   roundTrip(): number {
-    return Number.isFinite(this.accountRate()) ? this.accountRate() * this.latency : Infinity;
+    const rate = this.accountRate();
+    return Number.isFinite(rate) ? rate * this.latency : Infinity;
   }
 
   /**
@@ -118,8 +120,10 @@ export class RequestLimiter {
    * `endpoint` (method and path template) is paced on its own once Stripe shows
    * its limit; that wait holds no slot, so other endpoints' requests go meanwhile.
    */
-  async run<T>(task: () => Promise<T>, priority: Priority = "list", endpoint?: string): Promise<T> {
+  async run<T>(task: () => Promise<T>, priority: Priority = "list", endpointAsked?: string): Promise<T> {
     if (Number.isNaN(this.window.startedAt)) this.window.startedAt = performance.now();
+    // Without endpoint limits to learn (test mode) no endpoint is tracked at all.
+    const endpoint = this.options.endpointLimits === true ? endpointAsked : undefined;
     const paced = endpoint !== undefined && (await this.endpointTurn(endpoint));
     await this.acquire(priority);
     try {
@@ -161,7 +165,7 @@ export class RequestLimiter {
     const now = Date.now();
     if (retryAfterMs) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     const own = endpoint === undefined ? undefined : this.endpoints.get(endpoint);
-    const endpointsLimit = this.options.endpointLimits === true && own !== undefined && !own.pace.limited() && own.recent.count(now) > ENDPOINT_SUSPECT;
+    const endpointsLimit = own !== undefined && !own.pace.limited() && own.recent.count(now) > ENDPOINT_SUSPECT;
     if (endpointsLimit) own.pace.limitTo(ENDPOINT_BUDGET, now);
     else this.pace.cut(now);
   }
